@@ -1,0 +1,22 @@
+//! Switchboard's domain: the vocabulary of a shared team inbox as types, the rules
+//! that validate input once at the edge, and the policy that says who may do what.
+//!
+//! Map of the modules:
+//! - [`id`]: newtype ids, one per entity, so a `UserId` is never passed as an `InboxId`.
+//! - [`model`]: accounts, users, teams, inboxes, contacts, conversations, timeline
+//!   entries, tickets, notifications — plain data, no behaviour that needs I/O.
+//! - [`input`]: validated input types (`EmailAddress`, `Name`, `Body`, `Password`) whose
+//!   `parse` is the only way in, so holding one proves the check ran.
+//! - [`policy`]: every access rule in one place (account, inbox membership, role, seat, plan).
+//! - [`event`]: what a committed change announces to open browsers.
+//!
+//! This crate must not do I/O: no database, network, clock or randomness.
+
+pub mod event;
+pub mod id;
+pub mod input;
+pub mod model;
+pub mod policy;
+
+pub use id::*;
+pub use model::*;

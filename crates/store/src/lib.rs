@@ -1,0 +1,126 @@
+//! Switchboard's persistence: one [`Store`] interface and the backends behind it.
+//!
+//! - [`sql`]: the implementation of [`Store`] over sqlx, shared by both backends; the
+//!   SQL it runs is portable between SQLite and PostgreSQL.
+//! - [`sqlite`] and [`postgres`]: what differs per backend — connecting, pragmas,
+//!   migrations, and the full-text search dialect.
+//! - [`conformance`] (feature `conformance`): one async fn per behaviour, run against
+//!   both backends by `tests/sqlite.rs` and `tests/postgres.rs`.
+//!
+//! Every write that changes state and appends to a timeline does both in one
+//! transaction. Nothing here knows about HTTP, sessions' cookies or the clock: callers
+//! pass the time in.
+
+mod error;
+pub mod postgres;
+mod query;
+pub mod sql;
+pub mod sqlite;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use error::{StoreError, StoreResult};
+pub use query::*;
+pub use sql::SqlStore;
+
+use async_trait::async_trait;
+use switchboard_domain::*;
+
+/// Everything Switchboard persists. Held as `Arc<dyn Store>`; the backend is chosen from
+/// the database URL at start-up ([`connect`]).
+///
+/// Reads scoped by an account answer [`StoreError::NotFound`] for ids of other accounts.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is, for logs and `--help`.
+    fn backend(&self) -> Backend;
+
+    // Accounts.
+    async fn create_account(&self, name: &str, plan: Plan, now: Millis) -> StoreResult<Account>;
+    async fn account(&self, id: AccountId) -> StoreResult<Account>;
+    async fn account_by_name(&self, name: &str) -> StoreResult<Account>;
+    async fn set_plan(&self, id: AccountId, plan: Plan) -> StoreResult<()>;
+
+    // Users, sessions and tokens.
+    /// Fails with [`StoreError::Conflict`] when the email is taken (in any account).
+    async fn create_user(&self, new: NewUser) -> StoreResult<User>;
+    async fn user(&self, account: AccountId, id: UserId) -> StoreResult<User>;
+    async fn users(&self, account: AccountId) -> StoreResult<Vec<User>>;
+    /// The user and their password hash, for login.
+    async fn credentials(&self, email: &str) -> StoreResult<Option<(User, String)>>;
+    async fn create_session(&self, new: NewSession) -> StoreResult<()>;
+    /// The user and CSRF token of an unexpired session.
+    async fn session(&self, token_hash: &str, now: Millis) -> StoreResult<Option<(User, String)>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    async fn create_api_token(
+        &self,
+        user: UserId,
+        name: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<TokenId>;
+    async fn user_by_api_token(&self, token_hash: &str) -> StoreResult<Option<User>>;
+
+    // Teams and inboxes.
+    /// Fails with [`StoreError::InvalidReference`] when a member is not of the account.
+    async fn create_team(&self, new: NewTeam) -> StoreResult<Team>;
+    async fn teams(&self, account: AccountId) -> StoreResult<Vec<Team>>;
+    async fn create_inbox(&self, new: NewInbox) -> StoreResult<Inbox>;
+    async fn inbox(&self, account: AccountId, id: InboxId) -> StoreResult<Inbox>;
+    async fn inboxes(&self, account: AccountId) -> StoreResult<Vec<Inbox>>;
+    /// Inboxes the user is a member of, directly or through a team.
+    async fn member_inbox_ids(&self, user: UserId) -> StoreResult<Vec<InboxId>>;
+    async fn is_inbox_member(&self, inbox: InboxId, user: UserId) -> StoreResult<bool>;
+
+    // Contacts.
+    async fn create_contact(&self, new: NewContact) -> StoreResult<Contact>;
+    async fn contact(&self, account: AccountId, id: ContactId) -> StoreResult<Contact>;
+    async fn contacts(&self, account: AccountId, limit: u32, after: Option<ContactId>)
+        -> StoreResult<Vec<Contact>>;
+
+    // Conversations and timelines.
+    /// Finds or creates the contact, creates the conversation and its first inbound
+    /// message, and indexes it for search, in one transaction.
+    async fn create_conversation(&self, new: NewConversation)
+        -> StoreResult<(Conversation, TimelineEntry)>;
+    async fn conversation(&self, account: AccountId, id: ConversationId) -> StoreResult<Conversation>;
+    /// One page, newest activity first, by keyset.
+    async fn list_conversations(&self, query: &ListQuery) -> StoreResult<Page<ConversationSummary>>;
+    /// Open/mine/unassigned/closed counts for an inbox's views.
+    async fn view_counts(&self, inbox: InboxId, user: UserId) -> StoreResult<ViewCounts>;
+    async fn timeline(&self, conversation: ConversationId) -> StoreResult<Vec<TimelineEntry>>;
+    async fn entry(&self, conversation: ConversationId, id: EntryId) -> StoreResult<TimelineEntry>;
+    /// Appends an entry; messages also become the preview and bump last activity.
+    async fn append_entry(&self, new: NewEntry) -> StoreResult<TimelineEntry>;
+    /// Sets the status and appends an event, unless the status is already that.
+    async fn set_status(&self, change: StatusChange) -> StoreResult<Option<TimelineEntry>>;
+    /// Sets the assignee and appends an event, unless it is already that. Fails with
+    /// [`StoreError::InvalidReference`] for a user or team of another account.
+    async fn set_assignee(&self, change: AssigneeChange) -> StoreResult<Option<TimelineEntry>>;
+
+    // Tickets.
+    async fn create_ticket(&self, new: NewTicket) -> StoreResult<Ticket>;
+    async fn ticket(&self, account: AccountId, id: TicketId) -> StoreResult<Ticket>;
+    /// Tickets of the given inboxes, newest first.
+    async fn tickets(&self, account: AccountId, inboxes: &[InboxId]) -> StoreResult<Vec<Ticket>>;
+
+    // Notifications.
+    async fn create_notification(&self, new: NewNotification) -> StoreResult<Notification>;
+    async fn notifications(&self, user: UserId, limit: u32) -> StoreResult<Vec<Notification>>;
+    async fn mark_notification_read(&self, user: UserId, id: NotificationId, now: Millis)
+        -> StoreResult<()>;
+}
+
+/// The storage backend in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Opens the store a URL names (`sqlite://path` or `postgres://...`) and runs its
+/// migrations.
+pub async fn connect(url: &str) -> StoreResult<SqlStore> {
+    SqlStore::connect(url).await
+}

@@ -1,0 +1,205 @@
+//! Inputs and outputs of store calls that are not domain entities: new-row structs,
+//! the conversation list query with its keyset cursor, pages and counts.
+
+use serde::Serialize;
+use switchboard_domain::*;
+
+/// A user to create; `password_hash` is already an argon2id PHC string.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub account_id: AccountId,
+    pub name: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub seat: Seat,
+    pub now: Millis,
+}
+
+/// A login session; only the hash of its cookie token is stored.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub now: Millis,
+    pub expires_at: Millis,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTeam {
+    pub account_id: AccountId,
+    pub name: String,
+    pub round_robin: bool,
+    pub member_ids: Vec<UserId>,
+    pub now: Millis,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInbox {
+    pub account_id: AccountId,
+    pub name: String,
+    pub email_address: Option<String>,
+    pub member_user_ids: Vec<UserId>,
+    pub member_team_ids: Vec<TeamId>,
+    pub now: Millis,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    pub account_id: AccountId,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub owner_id: Option<UserId>,
+    pub now: Millis,
+}
+
+/// A conversation opened by an inbound message. The contact is matched by email, then
+/// phone, within the account; otherwise created with these fields.
+#[derive(Debug, Clone)]
+pub struct NewConversation {
+    pub account_id: AccountId,
+    pub inbox_id: InboxId,
+    pub channel: Channel,
+    pub contact: NewContact,
+    pub subject: Option<String>,
+    pub body: String,
+    pub meta: serde_json::Value,
+    pub now: Millis,
+}
+
+/// A timeline entry to append.
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub conversation_id: ConversationId,
+    pub kind: EntryKind,
+    pub direction: Option<Direction>,
+    pub author_user_id: Option<UserId>,
+    pub author_contact_id: Option<ContactId>,
+    pub body: String,
+    pub meta: serde_json::Value,
+    pub now: Millis,
+}
+
+/// Close or reopen, recorded as an event by `actor`.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub conversation_id: ConversationId,
+    pub status: Status,
+    pub actor: UserId,
+    pub event_text: String,
+    pub now: Millis,
+}
+
+/// Assign to a user or team, or unassign (`None`), recorded as an event.
+#[derive(Debug, Clone)]
+pub struct AssigneeChange {
+    pub conversation_id: ConversationId,
+    pub assignee: Option<Assignee>,
+    /// Who did it; `None` for the system (demo seeding, rules).
+    pub actor: Option<UserId>,
+    pub event_text: String,
+    pub now: Millis,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub account_id: AccountId,
+    pub subject: String,
+    pub stage: TicketStage,
+    pub priority: Priority,
+    pub owner_id: Option<UserId>,
+    /// Non-empty; all in one inbox of the account, which becomes the ticket's inbox.
+    pub conversation_ids: Vec<ConversationId>,
+    pub now: Millis,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewNotification {
+    pub user_id: UserId,
+    pub kind: NotificationKind,
+    pub conversation_id: Option<ConversationId>,
+    pub entry_id: Option<EntryId>,
+    pub actor_user_id: Option<UserId>,
+    pub text: String,
+    pub now: Millis,
+}
+
+/// Who a conversation list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Any,
+    Unassigned,
+    Is(Assignee),
+}
+
+/// The position after the last row of a page: its last activity and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub last_activity_at: Millis,
+    pub id: ConversationId,
+}
+
+impl Cursor {
+    /// The opaque text form used in `next_cursor` and `cursor=`.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.last_activity_at, self.id)
+    }
+
+    /// Reads [`Cursor::encode`]'s form back; `None` for anything else.
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let (at, id) = s.split_once('.')?;
+        Some(Cursor { last_activity_at: at.parse().ok()?, id: ConversationId(id.parse().ok()?) })
+    }
+}
+
+/// A conversation list request for one inbox.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub inbox_id: InboxId,
+    pub status: Option<Status>,
+    pub assignee: AssigneeFilter,
+    pub channel: Option<Channel>,
+    /// Full-text search over subject, message bodies and contact name/email.
+    pub text: Option<String>,
+    pub limit: u32,
+    pub cursor: Option<Cursor>,
+}
+
+impl ListQuery {
+    /// The first page of every conversation of an inbox, 50 rows.
+    pub fn inbox(inbox_id: InboxId) -> Self {
+        Self { inbox_id, status: None, assignee: AssigneeFilter::Any, channel: None, text: None, limit: 50, cursor: None }
+    }
+}
+
+/// One page of a keyset-paginated list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// The counts beside an inbox's views.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ViewCounts {
+    pub open: i64,
+    pub mine: i64,
+    pub unassigned: i64,
+    pub closed: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_garbage_is_none() {
+        let c = Cursor { last_activity_at: 1_700_000_000_123, id: ConversationId(42) };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        for bad in ["", "12", "a.b", "1.x", "x.1"] {
+            assert_eq!(Cursor::decode(bad), None);
+        }
+    }
+}

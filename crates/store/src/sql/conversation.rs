@@ -1,0 +1,404 @@
+//! Conversations, their list (keyset pages over covering indexes), full-text search and
+//! the append-only timeline.
+
+use super::contact::{contact_row, find_or_create_contact};
+use super::{enum_col, json_col, opt_enum_col, SqlStore};
+use crate::{
+    AssigneeChange, AssigneeFilter, Cursor, ListQuery, NewConversation, NewEntry, Page, StatusChange,
+    StoreError, StoreResult, ViewCounts,
+};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use switchboard_domain::input::preview_of;
+use switchboard_domain::*;
+
+const ENTRY_COLUMNS: &str =
+    "id, conversation_id, kind, direction, author_user_id, author_contact_id, body, meta, created_at";
+
+/// The largest page a list query returns.
+pub const MAX_PAGE: u32 = 200;
+
+fn entry_row(row: &AnyRow) -> StoreResult<TimelineEntry> {
+    Ok(TimelineEntry {
+        id: EntryId(row.try_get("id")?),
+        conversation_id: ConversationId(row.try_get("conversation_id")?),
+        kind: enum_col(row, "kind")?,
+        direction: opt_enum_col(row, "direction")?,
+        author_user_id: row.try_get::<Option<i64>, _>("author_user_id")?.map(UserId),
+        author_contact_id: row.try_get::<Option<i64>, _>("author_contact_id")?.map(ContactId),
+        body: row.try_get("body")?,
+        meta: json_col(row, "meta")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn summary_row(row: &AnyRow) -> StoreResult<ConversationSummary> {
+    let key: String = row.try_get("assignee_key")?;
+    Ok(ConversationSummary {
+        id: ConversationId(row.try_get("id")?),
+        inbox_id: InboxId(row.try_get("inbox_id")?),
+        channel: enum_col(row, "channel")?,
+        status: enum_col(row, "status")?,
+        subject: row.try_get("subject")?,
+        preview: row.try_get("preview")?,
+        assignee: Assignee::from_key(&key),
+        contact_id: ContactId(row.try_get("contact_id")?),
+        contact_name: row.try_get("contact_name")?,
+        contact_email: row.try_get("contact_email")?,
+        contact_phone: row.try_get("contact_phone")?,
+        last_activity_at: row.try_get("last_activity_at")?,
+    })
+}
+
+/// A value bound to a dynamically built statement.
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+async fn insert_entry(tx: &mut Transaction<'static, Any>, new: &NewEntry) -> StoreResult<TimelineEntry> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO timeline_entries (conversation_id, kind, direction, author_user_id, author_contact_id, body, meta, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {ENTRY_COLUMNS}"
+    ))
+    .bind(new.conversation_id.0)
+    .bind(new.kind.as_str())
+    .bind(new.direction.map(Direction::as_str))
+    .bind(new.author_user_id.map(|u| u.0))
+    .bind(new.author_contact_id.map(|c| c.0))
+    .bind(&new.body)
+    .bind(new.meta.to_string())
+    .bind(new.now)
+    .fetch_one(&mut **tx)
+    .await?;
+    entry_row(&row)
+}
+
+/// Fails with `InvalidReference` unless the assignee is a user or team of the account.
+async fn ensure_assignee(tx: &mut Transaction<'static, Any>, account: AccountId, assignee: Option<Assignee>) -> StoreResult<()> {
+    let (sql, id, what) = match assignee {
+        None => return Ok(()),
+        Some(Assignee::User(u)) => ("SELECT COUNT(*) AS n FROM users WHERE id = $1 AND account_id = $2", u.0, "user_id"),
+        Some(Assignee::Team(t)) => ("SELECT COUNT(*) AS n FROM teams WHERE id = $1 AND account_id = $2", t.0, "team_id"),
+    };
+    let n: i64 = sqlx::query(sql).bind(id).bind(account.0).fetch_one(&mut **tx).await?.try_get("n")?;
+    if n == 0 {
+        return Err(StoreError::InvalidReference(what));
+    }
+    Ok(())
+}
+
+impl SqlStore {
+    async fn index_text(&self, tx: &mut Transaction<'static, Any>, conversation: ConversationId, text: &str) -> StoreResult<()> {
+        sqlx::query(self.index_sql()).bind(text).bind(conversation.0).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn create_conversation(&self, new: NewConversation) -> StoreResult<(Conversation, TimelineEntry)> {
+        let mut tx = self.write.begin().await?;
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM inboxes WHERE id = $1 AND account_id = $2")
+            .bind(new.inbox_id.0)
+            .bind(new.account_id.0)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let contact = find_or_create_contact(&mut tx, &new.contact).await?;
+        let preview = preview_of(&new.body);
+        let row = sqlx::query(
+            "INSERT INTO conversations (account_id, inbox_id, channel, status, subject, assignee_key, contact_id, preview, created_at, last_activity_at) \
+             VALUES ($1, $2, $3, 'open', $4, '', $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(new.account_id.0)
+        .bind(new.inbox_id.0)
+        .bind(new.channel.as_str())
+        .bind(new.subject.as_deref())
+        .bind(contact.id.0)
+        .bind(&preview)
+        .bind(new.now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id = ConversationId(row.try_get("id")?);
+        let entry = insert_entry(
+            &mut tx,
+            &NewEntry {
+                conversation_id: id,
+                kind: EntryKind::Message,
+                direction: Some(Direction::Inbound),
+                author_user_id: None,
+                author_contact_id: Some(contact.id),
+                body: new.body.clone(),
+                meta: new.meta.clone(),
+                now: new.now,
+            },
+        )
+        .await?;
+        let header = [new.subject.as_deref(), contact.name.as_deref(), contact.email.as_deref(), contact.phone.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.index_text(&mut tx, id, &header).await?;
+        self.index_text(&mut tx, id, &new.body).await?;
+        tx.commit().await?;
+        let conversation = Conversation {
+            id,
+            account_id: new.account_id,
+            inbox_id: new.inbox_id,
+            channel: new.channel,
+            status: Status::Open,
+            subject: new.subject,
+            assignee: None,
+            contact,
+            preview,
+            ticket_ids: Vec::new(),
+            created_at: new.now,
+            last_activity_at: new.now,
+        };
+        Ok((conversation, entry))
+    }
+
+    pub(crate) async fn conversation(&self, account: AccountId, id: ConversationId) -> StoreResult<Conversation> {
+        let row = sqlx::query(
+            "SELECT c.id AS c_id, c.inbox_id, c.channel, c.status, c.subject, c.assignee_key, c.preview, \
+                    c.created_at AS c_created_at, c.last_activity_at, \
+                    k.id, k.account_id, k.name, k.email, k.phone, k.owner_id, k.created_at \
+             FROM conversations c JOIN contacts k ON k.id = c.contact_id \
+             WHERE c.id = $1 AND c.account_id = $2",
+        )
+        .bind(id.0)
+        .bind(account.0)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let tickets = sqlx::query("SELECT ticket_id FROM ticket_conversations WHERE conversation_id = $1 ORDER BY ticket_id")
+            .bind(id.0)
+            .fetch_all(&self.read)
+            .await?;
+        let key: String = row.try_get("assignee_key")?;
+        Ok(Conversation {
+            id: ConversationId(row.try_get("c_id")?),
+            account_id: account,
+            inbox_id: InboxId(row.try_get("inbox_id")?),
+            channel: enum_col(&row, "channel")?,
+            status: enum_col(&row, "status")?,
+            subject: row.try_get("subject")?,
+            assignee: Assignee::from_key(&key),
+            contact: contact_row(&row)?,
+            preview: row.try_get("preview")?,
+            ticket_ids: tickets.iter().map(|t| Ok(TicketId(t.try_get("ticket_id")?))).collect::<StoreResult<_>>()?,
+            created_at: row.try_get("c_created_at")?,
+            last_activity_at: row.try_get("last_activity_at")?,
+        })
+    }
+
+    pub(crate) async fn list_conversations(&self, query: &ListQuery) -> StoreResult<Page<ConversationSummary>> {
+        let mut sql = String::from(
+            "SELECT c.id, c.inbox_id, c.channel, c.status, c.subject, c.preview, c.assignee_key, c.contact_id, \
+                    c.last_activity_at, k.name AS contact_name, k.email AS contact_email, k.phone AS contact_phone \
+             FROM conversations c JOIN contacts k ON k.id = c.contact_id WHERE c.inbox_id = $1",
+        );
+        let mut binds = vec![Bind::Int(query.inbox_id.0)];
+        let param = |binds: &mut Vec<Bind>, value: Bind| {
+            binds.push(value);
+            binds.len()
+        };
+        if let Some(status) = query.status {
+            let n = param(&mut binds, Bind::Text(status.as_str().to_owned()));
+            sql.push_str(&format!(" AND c.status = ${n}"));
+        }
+        match query.assignee {
+            AssigneeFilter::Any => {}
+            AssigneeFilter::Unassigned => sql.push_str(" AND c.assignee_key = ''"),
+            AssigneeFilter::Is(a) => {
+                let n = param(&mut binds, Bind::Text(Assignee::key(Some(a))));
+                sql.push_str(&format!(" AND c.assignee_key = ${n}"));
+            }
+        }
+        if let Some(channel) = query.channel {
+            let n = param(&mut binds, Bind::Text(channel.as_str().to_owned()));
+            sql.push_str(&format!(" AND c.channel = ${n}"));
+        }
+        if let Some(text) = query.text.as_deref() {
+            match self.search_condition(text, binds.len() + 1) {
+                Some((condition, value)) => {
+                    param(&mut binds, Bind::Text(value));
+                    sql.push_str(&format!(" AND {condition}"));
+                }
+                // Nothing searchable in the text: nothing matches.
+                None => return Ok(Page { items: Vec::new(), next_cursor: None }),
+            }
+        }
+        if let Some(cursor) = query.cursor {
+            let at = param(&mut binds, Bind::Int(cursor.last_activity_at));
+            let id = param(&mut binds, Bind::Int(cursor.id.0));
+            sql.push_str(&format!(" AND (c.last_activity_at, c.id) < (${at}, ${id})"));
+        }
+        let limit = query.limit.clamp(1, MAX_PAGE);
+        let n = param(&mut binds, Bind::Int(i64::from(limit) + 1));
+        sql.push_str(&format!(" ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ${n}"));
+
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = match b {
+                Bind::Int(i) => q.bind(i),
+                Bind::Text(s) => q.bind(s),
+            };
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        let mut items = rows.iter().map(summary_row).collect::<StoreResult<Vec<_>>>()?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|last| Cursor { last_activity_at: last.last_activity_at, id: last.id }.encode())
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    pub(crate) async fn view_counts(&self, inbox: InboxId, user: UserId) -> StoreResult<ViewCounts> {
+        let row = sqlx::query(
+            "SELECT \
+               (SELECT COUNT(*) FROM conversations WHERE inbox_id = $1 AND status = 'open') AS open_n, \
+               (SELECT COUNT(*) FROM conversations WHERE inbox_id = $1 AND status = 'open' AND assignee_key = $2) AS mine_n, \
+               (SELECT COUNT(*) FROM conversations WHERE inbox_id = $1 AND status = 'open' AND assignee_key = '') AS unassigned_n, \
+               (SELECT COUNT(*) FROM conversations WHERE inbox_id = $1 AND status = 'closed') AS closed_n",
+        )
+        .bind(inbox.0)
+        .bind(Assignee::key(Some(Assignee::User(user))))
+        .fetch_one(&self.read)
+        .await?;
+        Ok(ViewCounts {
+            open: row.try_get("open_n")?,
+            mine: row.try_get("mine_n")?,
+            unassigned: row.try_get("unassigned_n")?,
+            closed: row.try_get("closed_n")?,
+        })
+    }
+
+    pub(crate) async fn timeline(&self, conversation: ConversationId) -> StoreResult<Vec<TimelineEntry>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM timeline_entries WHERE conversation_id = $1 ORDER BY id"
+        ))
+        .bind(conversation.0)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(entry_row).collect()
+    }
+
+    pub(crate) async fn entry(&self, conversation: ConversationId, id: EntryId) -> StoreResult<TimelineEntry> {
+        let row = sqlx::query(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM timeline_entries WHERE conversation_id = $1 AND id = $2"
+        ))
+        .bind(conversation.0)
+        .bind(id.0)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        entry_row(&row)
+    }
+
+    pub(crate) async fn append_entry(&self, new: NewEntry) -> StoreResult<TimelineEntry> {
+        let mut tx = self.write.begin().await?;
+        let touched = if new.kind == EntryKind::Message {
+            // A message is the new preview; one from the contact reopens the conversation.
+            let reopen = if new.direction == Some(Direction::Inbound) { ", status = 'open'" } else { "" };
+            sqlx::query(&format!(
+                "UPDATE conversations SET preview = $1, last_activity_at = $2{reopen} WHERE id = $3"
+            ))
+            .bind(preview_of(&new.body))
+            .bind(new.now)
+            .bind(new.conversation_id.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM conversations WHERE id = $1")
+                .bind(new.conversation_id.0)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+            n as u64
+        };
+        if touched == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let entry = insert_entry(&mut tx, &new).await?;
+        if new.kind == EntryKind::Message {
+            self.index_text(&mut tx, new.conversation_id, &new.body).await?;
+        }
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    pub(crate) async fn set_status(&self, change: StatusChange) -> StoreResult<Option<TimelineEntry>> {
+        let mut tx = self.write.begin().await?;
+        let current = sqlx::query("SELECT status FROM conversations WHERE id = $1")
+            .bind(change.conversation_id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if enum_col::<Status>(&current, "status")? == change.status {
+            return Ok(None);
+        }
+        sqlx::query("UPDATE conversations SET status = $1 WHERE id = $2")
+            .bind(change.status.as_str())
+            .bind(change.conversation_id.0)
+            .execute(&mut *tx)
+            .await?;
+        let entry = insert_entry(
+            &mut tx,
+            &NewEntry {
+                conversation_id: change.conversation_id,
+                kind: EntryKind::Event,
+                direction: None,
+                author_user_id: Some(change.actor),
+                author_contact_id: None,
+                body: change.event_text,
+                meta: serde_json::json!({"event": "status_changed", "status": change.status}),
+                now: change.now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(entry))
+    }
+
+    pub(crate) async fn set_assignee(&self, change: AssigneeChange) -> StoreResult<Option<TimelineEntry>> {
+        let mut tx = self.write.begin().await?;
+        let current = sqlx::query("SELECT account_id, assignee_key FROM conversations WHERE id = $1")
+            .bind(change.conversation_id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let account = AccountId(current.try_get("account_id")?);
+        ensure_assignee(&mut tx, account, change.assignee).await?;
+        let key = Assignee::key(change.assignee);
+        if current.try_get::<String, _>("assignee_key")? == key {
+            return Ok(None);
+        }
+        sqlx::query("UPDATE conversations SET assignee_key = $1 WHERE id = $2")
+            .bind(&key)
+            .bind(change.conversation_id.0)
+            .execute(&mut *tx)
+            .await?;
+        let entry = insert_entry(
+            &mut tx,
+            &NewEntry {
+                conversation_id: change.conversation_id,
+                kind: EntryKind::Event,
+                direction: None,
+                author_user_id: change.actor,
+                author_contact_id: None,
+                body: change.event_text,
+                meta: serde_json::json!({"event": "assigned", "assignee": change.assignee}),
+                now: change.now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(entry))
+    }
+}

@@ -1,0 +1,166 @@
+//! `impl Store for SqlStore`: each call forwards to the inherent method of the same
+//! name in the file for its aggregate.
+
+use super::SqlStore;
+use crate::*;
+use async_trait::async_trait;
+use switchboard_domain::*;
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn create_account(&self, name: &str, plan: Plan, now: Millis) -> StoreResult<Account> {
+        SqlStore::create_account(self, name, plan, now).await
+    }
+
+    async fn account(&self, id: AccountId) -> StoreResult<Account> {
+        SqlStore::account(self, id).await
+    }
+
+    async fn account_by_name(&self, name: &str) -> StoreResult<Account> {
+        SqlStore::account_by_name(self, name).await
+    }
+
+    async fn set_plan(&self, id: AccountId, plan: Plan) -> StoreResult<()> {
+        SqlStore::set_plan(self, id, plan).await
+    }
+
+    async fn create_user(&self, new: NewUser) -> StoreResult<User> {
+        SqlStore::create_user(self, new).await
+    }
+
+    async fn user(&self, account: AccountId, id: UserId) -> StoreResult<User> {
+        SqlStore::user(self, account, id).await
+    }
+
+    async fn users(&self, account: AccountId) -> StoreResult<Vec<User>> {
+        SqlStore::users(self, account).await
+    }
+
+    async fn credentials(&self, email: &str) -> StoreResult<Option<(User, String)>> {
+        SqlStore::credentials(self, email).await
+    }
+
+    async fn create_session(&self, new: NewSession) -> StoreResult<()> {
+        SqlStore::create_session(self, new).await
+    }
+
+    async fn session(&self, token_hash: &str, now: Millis) -> StoreResult<Option<(User, String)>> {
+        SqlStore::session(self, token_hash, now).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        SqlStore::delete_session(self, token_hash).await
+    }
+
+    async fn create_api_token(&self, user: UserId, name: &str, token_hash: &str, now: Millis,) -> StoreResult<TokenId> {
+        SqlStore::create_api_token(self, user, name, token_hash, now).await
+    }
+
+    async fn user_by_api_token(&self, token_hash: &str) -> StoreResult<Option<User>> {
+        SqlStore::user_by_api_token(self, token_hash).await
+    }
+
+    async fn create_team(&self, new: NewTeam) -> StoreResult<Team> {
+        SqlStore::create_team(self, new).await
+    }
+
+    async fn teams(&self, account: AccountId) -> StoreResult<Vec<Team>> {
+        SqlStore::teams(self, account).await
+    }
+
+    async fn create_inbox(&self, new: NewInbox) -> StoreResult<Inbox> {
+        SqlStore::create_inbox(self, new).await
+    }
+
+    async fn inbox(&self, account: AccountId, id: InboxId) -> StoreResult<Inbox> {
+        SqlStore::inbox(self, account, id).await
+    }
+
+    async fn inboxes(&self, account: AccountId) -> StoreResult<Vec<Inbox>> {
+        SqlStore::inboxes(self, account).await
+    }
+
+    async fn member_inbox_ids(&self, user: UserId) -> StoreResult<Vec<InboxId>> {
+        SqlStore::member_inbox_ids(self, user).await
+    }
+
+    async fn is_inbox_member(&self, inbox: InboxId, user: UserId) -> StoreResult<bool> {
+        SqlStore::is_inbox_member(self, inbox, user).await
+    }
+
+    async fn create_contact(&self, new: NewContact) -> StoreResult<Contact> {
+        SqlStore::create_contact(self, new).await
+    }
+
+    async fn contact(&self, account: AccountId, id: ContactId) -> StoreResult<Contact> {
+        SqlStore::contact(self, account, id).await
+    }
+
+    async fn contacts(&self, account: AccountId, limit: u32, after: Option<ContactId>) -> StoreResult<Vec<Contact>> {
+        SqlStore::contacts(self, account, limit, after).await
+    }
+
+    async fn create_conversation(&self, new: NewConversation) -> StoreResult<(Conversation, TimelineEntry)> {
+        SqlStore::create_conversation(self, new).await
+    }
+
+    async fn conversation(&self, account: AccountId, id: ConversationId) -> StoreResult<Conversation> {
+        SqlStore::conversation(self, account, id).await
+    }
+
+    async fn list_conversations(&self, query: &ListQuery) -> StoreResult<Page<ConversationSummary>> {
+        SqlStore::list_conversations(self, query).await
+    }
+
+    async fn view_counts(&self, inbox: InboxId, user: UserId) -> StoreResult<ViewCounts> {
+        SqlStore::view_counts(self, inbox, user).await
+    }
+
+    async fn timeline(&self, conversation: ConversationId) -> StoreResult<Vec<TimelineEntry>> {
+        SqlStore::timeline(self, conversation).await
+    }
+
+    async fn entry(&self, conversation: ConversationId, id: EntryId) -> StoreResult<TimelineEntry> {
+        SqlStore::entry(self, conversation, id).await
+    }
+
+    async fn append_entry(&self, new: NewEntry) -> StoreResult<TimelineEntry> {
+        SqlStore::append_entry(self, new).await
+    }
+
+    async fn set_status(&self, change: StatusChange) -> StoreResult<Option<TimelineEntry>> {
+        SqlStore::set_status(self, change).await
+    }
+
+    async fn set_assignee(&self, change: AssigneeChange) -> StoreResult<Option<TimelineEntry>> {
+        SqlStore::set_assignee(self, change).await
+    }
+
+    async fn create_ticket(&self, new: NewTicket) -> StoreResult<Ticket> {
+        SqlStore::create_ticket(self, new).await
+    }
+
+    async fn ticket(&self, account: AccountId, id: TicketId) -> StoreResult<Ticket> {
+        SqlStore::ticket(self, account, id).await
+    }
+
+    async fn tickets(&self, account: AccountId, inboxes: &[InboxId]) -> StoreResult<Vec<Ticket>> {
+        SqlStore::tickets(self, account, inboxes).await
+    }
+
+    async fn create_notification(&self, new: NewNotification) -> StoreResult<Notification> {
+        SqlStore::create_notification(self, new).await
+    }
+
+    async fn notifications(&self, user: UserId, limit: u32) -> StoreResult<Vec<Notification>> {
+        SqlStore::notifications(self, user, limit).await
+    }
+
+    async fn mark_notification_read(&self, user: UserId, id: NotificationId, now: Millis) -> StoreResult<()> {
+        SqlStore::mark_notification_read(self, user, id, now).await
+    }
+}

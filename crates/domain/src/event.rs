@@ -10,13 +10,26 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A new conversation appeared in an inbox.
-    ConversationCreated { conversation_id: ConversationId, inbox_id: InboxId },
+    ConversationCreated {
+        conversation_id: ConversationId,
+        inbox_id: InboxId,
+    },
     /// Status, assignee or inbox of a conversation changed.
-    ConversationUpdated { conversation_id: ConversationId, inbox_id: InboxId },
+    ConversationUpdated {
+        conversation_id: ConversationId,
+        inbox_id: InboxId,
+    },
     /// A timeline entry was appended.
-    EntryCreated { conversation_id: ConversationId, inbox_id: InboxId, entry_id: EntryId },
+    EntryCreated {
+        conversation_id: ConversationId,
+        inbox_id: InboxId,
+        entry_id: EntryId,
+    },
     /// A user has a new notification.
-    NotificationCreated { user_id: UserId, notification_id: NotificationId },
+    NotificationCreated {
+        user_id: UserId,
+        notification_id: NotificationId,
+    },
 }
 
 /// A channel of events a socket may subscribe to.
@@ -55,9 +68,19 @@ impl Event {
     /// The topics this event is delivered on.
     pub fn topics(&self) -> Vec<Topic> {
         match *self {
-            Event::ConversationCreated { conversation_id, inbox_id }
-            | Event::ConversationUpdated { conversation_id, inbox_id }
-            | Event::EntryCreated { conversation_id, inbox_id, .. } => {
+            Event::ConversationCreated {
+                conversation_id,
+                inbox_id,
+            }
+            | Event::ConversationUpdated {
+                conversation_id,
+                inbox_id,
+            }
+            | Event::EntryCreated {
+                conversation_id,
+                inbox_id,
+                ..
+            } => {
                 vec![Topic::Inbox(inbox_id), Topic::Conversation(conversation_id)]
             }
             Event::NotificationCreated { user_id, .. } => vec![Topic::User(user_id)],
@@ -71,7 +94,11 @@ mod tests {
 
     #[test]
     fn topics_round_trip_and_garbage_is_rejected() {
-        for t in [Topic::Inbox(InboxId(1)), Topic::Conversation(ConversationId(2)), Topic::User(UserId(3))] {
+        for t in [
+            Topic::Inbox(InboxId(1)),
+            Topic::Conversation(ConversationId(2)),
+            Topic::User(UserId(3)),
+        ] {
             assert_eq!(Topic::parse(&t.to_string()), Some(t));
         }
         for bad in ["inbox", "inbox:x", "account:1", ""] {
@@ -81,7 +108,17 @@ mod tests {
 
     #[test]
     fn conversation_events_reach_inbox_and_conversation_watchers() {
-        let e = Event::EntryCreated { conversation_id: ConversationId(5), inbox_id: InboxId(2), entry_id: EntryId(9) };
-        assert_eq!(e.topics(), vec![Topic::Inbox(InboxId(2)), Topic::Conversation(ConversationId(5))]);
+        let e = Event::EntryCreated {
+            conversation_id: ConversationId(5),
+            inbox_id: InboxId(2),
+            entry_id: EntryId(9),
+        };
+        assert_eq!(
+            e.topics(),
+            vec![
+                Topic::Inbox(InboxId(2)),
+                Topic::Conversation(ConversationId(5))
+            ]
+        );
     }
 }

@@ -14,7 +14,10 @@ pub struct InvalidInput {
 
 impl InvalidInput {
     pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
-        Self { field, reason: reason.into() }
+        Self {
+            field,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -228,7 +231,16 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_rejected() {
-        for bad in ["", "ana", "ana@", "@acme.test", "ana@acme", "a na@acme.test", "a@b@c.test", "<a>@x.test"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@acme.test",
+            "ana@acme",
+            "a na@acme.test",
+            "a@b@c.test",
+            "<a>@x.test",
+        ] {
             assert!(EmailAddress::parse("email", bad).is_err(), "{bad} accepted");
         }
     }

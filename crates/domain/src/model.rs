@@ -313,7 +313,11 @@ mod tests {
 
     #[test]
     fn assignee_key_round_trips_and_nobody_is_empty() {
-        for a in [Some(Assignee::User(UserId(7))), Some(Assignee::Team(TeamId(3))), None] {
+        for a in [
+            Some(Assignee::User(UserId(7))),
+            Some(Assignee::Team(TeamId(3))),
+            None,
+        ] {
             assert_eq!(Assignee::from_key(&Assignee::key(a)), a);
         }
         assert_eq!(Assignee::key(None), "");

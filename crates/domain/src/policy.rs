@@ -135,11 +135,25 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, seat: Seat) -> Actor {
-        Actor { user_id: UserId(1), account_id: AccountId(10), role, seat }
+        Actor {
+            user_id: UserId(1),
+            account_id: AccountId(10),
+            role,
+            seat,
+        }
     }
-    const MEMBER: InboxAccess = InboxAccess { account_id: AccountId(10), is_member: true };
-    const NON_MEMBER: InboxAccess = InboxAccess { account_id: AccountId(10), is_member: false };
-    const FOREIGN: InboxAccess = InboxAccess { account_id: AccountId(99), is_member: true };
+    const MEMBER: InboxAccess = InboxAccess {
+        account_id: AccountId(10),
+        is_member: true,
+    };
+    const NON_MEMBER: InboxAccess = InboxAccess {
+        account_id: AccountId(10),
+        is_member: false,
+    };
+    const FOREIGN: InboxAccess = InboxAccess {
+        account_id: AccountId(99),
+        is_member: true,
+    };
 
     #[test]
     fn members_read_their_inbox() {
@@ -148,8 +162,14 @@ mod tests {
 
     #[test]
     fn non_member_agents_do_not_see_an_inbox() {
-        assert_eq!(read_inbox(&actor(Role::Agent, Seat::Service), NON_MEMBER), Err(Denied::NotFound));
-        assert_eq!(work_conversation(&actor(Role::Agent, Seat::Service), NON_MEMBER), Err(Denied::NotFound));
+        assert_eq!(
+            read_inbox(&actor(Role::Agent, Seat::Service), NON_MEMBER),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            work_conversation(&actor(Role::Agent, Seat::Service), NON_MEMBER),
+            Err(Denied::NotFound)
+        );
     }
 
     #[test]
@@ -161,38 +181,71 @@ mod tests {
 
     #[test]
     fn nothing_of_another_account_is_visible_even_to_a_member_flag() {
-        assert_eq!(read_inbox(&actor(Role::Agent, Seat::Service), FOREIGN), Err(Denied::NotFound));
-        assert_eq!(same_account(&actor(Role::Admin, Seat::Service), AccountId(11)), Err(Denied::NotFound));
+        assert_eq!(
+            read_inbox(&actor(Role::Agent, Seat::Service), FOREIGN),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            same_account(&actor(Role::Admin, Seat::Service), AccountId(11)),
+            Err(Denied::NotFound)
+        );
     }
 
     #[test]
     fn only_admins_manage_the_account() {
         assert_eq!(manage_account(&actor(Role::Admin, Seat::Core)), Ok(()));
-        assert_eq!(manage_account(&actor(Role::Agent, Seat::Service)), Err(Denied::AdminRequired));
+        assert_eq!(
+            manage_account(&actor(Role::Agent, Seat::Service)),
+            Err(Denied::AdminRequired)
+        );
     }
 
     #[test]
     fn only_service_seats_see_presence() {
         assert_eq!(see_presence(&actor(Role::Agent, Seat::Service)), Ok(()));
-        assert_eq!(see_presence(&actor(Role::Admin, Seat::Core)), Err(Denied::ServiceSeatRequired));
+        assert_eq!(
+            see_presence(&actor(Role::Admin, Seat::Core)),
+            Err(Denied::ServiceSeatRequired)
+        );
     }
 
     #[test]
     fn moving_needs_a_paid_plan_and_access_to_the_origin() {
         let agent = actor(Role::Agent, Seat::Core);
-        assert_eq!(move_conversation(&agent, Plan::Professional, MEMBER, AccountId(10)), Ok(()));
-        assert_eq!(move_conversation(&agent, Plan::Enterprise, MEMBER, AccountId(10)), Ok(()));
-        assert_eq!(move_conversation(&agent, Plan::Starter, MEMBER, AccountId(10)), Err(Denied::PlanRequired));
-        assert_eq!(move_conversation(&agent, Plan::Enterprise, NON_MEMBER, AccountId(10)), Err(Denied::NotFound));
-        assert_eq!(move_conversation(&agent, Plan::Enterprise, MEMBER, AccountId(99)), Err(Denied::NotFound));
+        assert_eq!(
+            move_conversation(&agent, Plan::Professional, MEMBER, AccountId(10)),
+            Ok(())
+        );
+        assert_eq!(
+            move_conversation(&agent, Plan::Enterprise, MEMBER, AccountId(10)),
+            Ok(())
+        );
+        assert_eq!(
+            move_conversation(&agent, Plan::Starter, MEMBER, AccountId(10)),
+            Err(Denied::PlanRequired)
+        );
+        assert_eq!(
+            move_conversation(&agent, Plan::Enterprise, NON_MEMBER, AccountId(10)),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            move_conversation(&agent, Plan::Enterprise, MEMBER, AccountId(99)),
+            Err(Denied::NotFound)
+        );
     }
 
     #[test]
     fn comments_are_deleted_by_author_or_admin() {
         let agent = actor(Role::Agent, Seat::Core);
         assert_eq!(delete_comment(&agent, Some(UserId(1))), Ok(()));
-        assert_eq!(delete_comment(&agent, Some(UserId(2))), Err(Denied::NotAuthor));
-        assert_eq!(delete_comment(&actor(Role::Admin, Seat::Core), Some(UserId(2))), Ok(()));
+        assert_eq!(
+            delete_comment(&agent, Some(UserId(2))),
+            Err(Denied::NotAuthor)
+        );
+        assert_eq!(
+            delete_comment(&actor(Role::Admin, Seat::Core), Some(UserId(2))),
+            Ok(())
+        );
     }
 
     #[test]

@@ -1,1 +1,148 @@
-fn main(){}
+//! The `switchboard` binary: parses the command line and runs the subcommand.
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use std::sync::Arc;
+use switchboard_domain::Role;
+use switchboard_server::app::{App, NewUserInput};
+use switchboard_server::cli::{AccountCommand, Cli, Command, InitArgs, ServeArgs, StorageArgs};
+use switchboard_server::{demo, ServerOptions};
+use switchboard_store::{SqlStore, Store};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("SWITCHBOARD_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_target(false)
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => serve(args).await,
+        Command::Init(args) => init(args).await,
+        Command::Account {
+            command:
+                AccountCommand::SetPlan {
+                    account,
+                    plan,
+                    storage,
+                },
+        } => {
+            let store = open(&storage).await?;
+            let found = store
+                .account_by_name(&account)
+                .await
+                .with_context(|| format!("no account named {account:?}"))?;
+            store.set_plan(found.id, plan).await?;
+            println!("{account} is now on the {plan} plan");
+            Ok(())
+        }
+        Command::Migrate(storage) => {
+            open(&storage).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+    }
+}
+
+/// Opens (and migrates) the store, creating the data directory for SQLite.
+async fn open(storage: &StorageArgs) -> anyhow::Result<SqlStore> {
+    if storage.database_url.is_none() {
+        std::fs::create_dir_all(&storage.data_dir).with_context(|| {
+            format!("creating the data directory {}", storage.data_dir.display())
+        })?;
+    }
+    SqlStore::connect(&storage.url())
+        .await
+        .context("opening the database")
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let store: Arc<dyn Store> = Arc::new(open(&args.storage).await?);
+    let options = ServerOptions {
+        secure_cookies: args.secure_cookies,
+        ..ServerOptions::default()
+    };
+    let state = switchboard_server::state(store, &options);
+    if args.demo && demo::seed(&state.app).await? {
+        tracing::info!("seeded the demo account");
+    }
+    let listener = tokio::net::TcpListener::bind(args.http)
+        .await
+        .with_context(|| format!("binding {}", args.http))?;
+    let addr = listener.local_addr()?;
+    println!("Switchboard is running at http://{addr}");
+    if args.demo {
+        println!(
+            "Log in as {} with password {}",
+            demo::USERS[0].1,
+            demo::PASSWORD
+        );
+    }
+    if args.relay.is_none() {
+        tracing::info!("no outbound relay configured: outgoing mail waits in the outbox");
+    }
+    switchboard_server::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn init(args: InitArgs) -> anyhow::Result<()> {
+    let password = match std::env::var("SWITCHBOARD_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let first = rpassword::prompt_password("Admin password: ")?;
+            let again = rpassword::prompt_password("Again: ")?;
+            if first != again {
+                bail!("the passwords differ");
+            }
+            first
+        }
+    };
+    let store: Arc<dyn Store> = Arc::new(open(&args.storage).await?);
+    let app = App::new(
+        store.clone(),
+        switchboard_realtime::Hub::local(),
+        switchboard_server::app::system_clock(),
+    );
+    let account = store
+        .create_account(&args.account, args.plan, app.now())
+        .await
+        .context("creating the account")?;
+    let input = NewUserInput {
+        name: args.admin_name,
+        email: args.admin_email,
+        password,
+        role: Role::Admin,
+        seat: switchboard_domain::Seat::Service,
+    };
+    let admin = app
+        .create_first_admin(account.id, input)
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the admin: {e}"))?;
+    println!(
+        "Created account {} ({}) with admin {}",
+        account.name, account.plan, admin.email
+    );
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

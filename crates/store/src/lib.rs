@@ -76,17 +76,28 @@ pub trait Store: Send + Sync + 'static {
     // Contacts.
     async fn create_contact(&self, new: NewContact) -> StoreResult<Contact>;
     async fn contact(&self, account: AccountId, id: ContactId) -> StoreResult<Contact>;
-    async fn contacts(&self, account: AccountId, limit: u32, after: Option<ContactId>)
-        -> StoreResult<Vec<Contact>>;
+    async fn contacts(
+        &self,
+        account: AccountId,
+        limit: u32,
+        after: Option<ContactId>,
+    ) -> StoreResult<Vec<Contact>>;
 
     // Conversations and timelines.
     /// Finds or creates the contact, creates the conversation and its first inbound
     /// message, and indexes it for search, in one transaction.
-    async fn create_conversation(&self, new: NewConversation)
-        -> StoreResult<(Conversation, TimelineEntry)>;
-    async fn conversation(&self, account: AccountId, id: ConversationId) -> StoreResult<Conversation>;
+    async fn create_conversation(
+        &self,
+        new: NewConversation,
+    ) -> StoreResult<(Conversation, TimelineEntry)>;
+    async fn conversation(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+    ) -> StoreResult<Conversation>;
     /// One page, newest activity first, by keyset.
-    async fn list_conversations(&self, query: &ListQuery) -> StoreResult<Page<ConversationSummary>>;
+    async fn list_conversations(&self, query: &ListQuery)
+        -> StoreResult<Page<ConversationSummary>>;
     /// Open/mine/unassigned/closed counts for an inbox's views.
     async fn view_counts(&self, inbox: InboxId, user: UserId) -> StoreResult<ViewCounts>;
     async fn timeline(&self, conversation: ConversationId) -> StoreResult<Vec<TimelineEntry>>;
@@ -108,8 +119,12 @@ pub trait Store: Send + Sync + 'static {
     // Notifications.
     async fn create_notification(&self, new: NewNotification) -> StoreResult<Notification>;
     async fn notifications(&self, user: UserId, limit: u32) -> StoreResult<Vec<Notification>>;
-    async fn mark_notification_read(&self, user: UserId, id: NotificationId, now: Millis)
-        -> StoreResult<()>;
+    async fn mark_notification_read(
+        &self,
+        user: UserId,
+        id: NotificationId,
+        now: Millis,
+    ) -> StoreResult<()>;
 }
 
 /// The storage backend in use.

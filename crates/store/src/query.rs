@@ -150,7 +150,10 @@ impl Cursor {
     /// Reads [`Cursor::encode`]'s form back; `None` for anything else.
     pub fn decode(s: &str) -> Option<Cursor> {
         let (at, id) = s.split_once('.')?;
-        Some(Cursor { last_activity_at: at.parse().ok()?, id: ConversationId(id.parse().ok()?) })
+        Some(Cursor {
+            last_activity_at: at.parse().ok()?,
+            id: ConversationId(id.parse().ok()?),
+        })
     }
 }
 
@@ -170,7 +173,15 @@ pub struct ListQuery {
 impl ListQuery {
     /// The first page of every conversation of an inbox, 50 rows.
     pub fn inbox(inbox_id: InboxId) -> Self {
-        Self { inbox_id, status: None, assignee: AssigneeFilter::Any, channel: None, text: None, limit: 50, cursor: None }
+        Self {
+            inbox_id,
+            status: None,
+            assignee: AssigneeFilter::Any,
+            channel: None,
+            text: None,
+            limit: 50,
+            cursor: None,
+        }
     }
 }
 
@@ -196,7 +207,10 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_garbage_is_none() {
-        let c = Cursor { last_activity_at: 1_700_000_000_123, id: ConversationId(42) };
+        let c = Cursor {
+            last_activity_at: 1_700_000_000_123,
+            id: ConversationId(42),
+        };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         for bad in ["", "12", "a.b", "1.x", "x.1"] {
             assert_eq!(Cursor::decode(bad), None);

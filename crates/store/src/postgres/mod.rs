@@ -8,7 +8,7 @@ use std::time::Duration;
 /// The PostgreSQL migrations, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Adds `$1` (text) to the `tsvector` index of conversation `$2`.
+/// Adds `$1` (text, as [`document`] made it) to the `tsvector` index of conversation `$2`.
 pub(crate) const INDEX_SQL: &str =
     "INSERT INTO search_documents (tsv, conversation_id) VALUES (to_tsvector('simple', $1), $2)";
 
@@ -29,18 +29,34 @@ pub(crate) fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The `tsquery` condition for `text`: every word must occur, each as a prefix. Only
-/// letters and digits reach `to_tsquery`, so its syntax cannot be injected.
-pub(crate) fn search_condition(text: &str, param: usize) -> Option<(String, String)> {
+/// Text to index, split into words exactly as [`words`] splits a search. PostgreSQL's
+/// parser alone keeps `jane@example.com` or `example.com` as one token, which the
+/// searches `example` or `jane@example.com` (split into words) would never match.
+pub(crate) fn document(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The `tsquery` conditions for `text`, on parameters from `param` on, and their
+/// values: every word must occur, each as a prefix. One condition per word, because a
+/// conversation is several documents (subject and contact, each message) and its words
+/// may be spread over them. Only letters and digits reach `to_tsquery`, so its syntax
+/// cannot be injected.
+pub(crate) fn search_condition(text: &str, param: usize) -> Option<(String, Vec<String>)> {
     let words = words(text);
     if words.is_empty() {
         return None;
     }
-    let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
-    Some((
-        format!("c.id IN (SELECT conversation_id FROM search_documents WHERE tsv @@ to_tsquery('simple', ${param}))"),
-        query,
-    ))
+    let condition = (param..param + words.len())
+        .map(|n| {
+            format!("c.id IN (SELECT conversation_id FROM search_documents WHERE tsv @@ to_tsquery('simple', ${n}))")
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    Some((condition, words.iter().map(|w| format!("{w}:*")).collect()))
 }
 
 #[cfg(test)]
@@ -48,9 +64,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tsquery_has_only_words() {
-        let (_, q) = search_condition("Refund & !(x) Ünïcode", 1).unwrap();
-        assert_eq!(q, "refund:* & x:* & ünïcode:*");
+    fn tsquery_has_only_words_one_per_parameter() {
+        let (sql, q) = search_condition("Refund & !(x) Ünïcode", 2).unwrap();
+        assert_eq!(q, ["refund:*", "x:*", "ünïcode:*"]);
+        assert!(
+            sql.contains("$2") && sql.contains("$3") && sql.contains("$4") && !sql.contains("$5")
+        );
         assert!(search_condition("&|!", 1).is_none());
+    }
+
+    #[test]
+    fn document_splits_addresses_into_words() {
+        assert_eq!(
+            document("Jane <Jane.Roe@Example.com>, re-fund!"),
+            "jane jane roe example com re fund"
+        );
     }
 }

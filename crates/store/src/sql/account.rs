@@ -32,7 +32,12 @@ fn account_row(row: &AnyRow) -> StoreResult<Account> {
 }
 
 impl SqlStore {
-    pub(crate) async fn create_account(&self, name: &str, plan: Plan, now: Millis) -> StoreResult<Account> {
+    pub(crate) async fn create_account(
+        &self,
+        name: &str,
+        plan: Plan,
+        now: Millis,
+    ) -> StoreResult<Account> {
         let row = sqlx::query(
             "INSERT INTO accounts (name, plan, created_at) VALUES ($1, $2, $3) \
              RETURNING id, name, plan, created_at",
@@ -124,7 +129,8 @@ impl SqlStore {
         .bind(email)
         .fetch_optional(&self.read)
         .await?;
-        row.map(|r| Ok((user_row(&r)?, r.try_get("password_hash")?))).transpose()
+        row.map(|r| Ok((user_row(&r)?, r.try_get("password_hash")?)))
+            .transpose()
     }
 
     pub(crate) async fn create_session(&self, new: NewSession) -> StoreResult<()> {
@@ -142,7 +148,11 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn session(&self, token_hash: &str, now: Millis) -> StoreResult<Option<(User, String)>> {
+    pub(crate) async fn session(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<Option<(User, String)>> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2"
@@ -151,7 +161,8 @@ impl SqlStore {
         .bind(now)
         .fetch_optional(&self.read)
         .await?;
-        row.map(|r| Ok((user_row(&r)?, r.try_get("csrf_token")?))).transpose()
+        row.map(|r| Ok((user_row(&r)?, r.try_get("csrf_token")?)))
+            .transpose()
     }
 
     pub(crate) async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {

@@ -21,7 +21,11 @@ pub(crate) fn contact_row(row: &AnyRow) -> StoreResult<Contact> {
 }
 
 /// Fails unless `owner` is a user of the account.
-async fn ensure_owner(tx: &mut Transaction<'static, Any>, account: AccountId, owner: Option<UserId>) -> StoreResult<()> {
+async fn ensure_owner(
+    tx: &mut Transaction<'static, Any>,
+    account: AccountId,
+    owner: Option<UserId>,
+) -> StoreResult<()> {
     let Some(owner) = owner else { return Ok(()) };
     let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE id = $1 AND account_id = $2")
         .bind(owner.0)
@@ -35,7 +39,10 @@ async fn ensure_owner(tx: &mut Transaction<'static, Any>, account: AccountId, ow
     Ok(())
 }
 
-async fn insert_contact(tx: &mut Transaction<'static, Any>, new: &NewContact) -> StoreResult<Contact> {
+async fn insert_contact(
+    tx: &mut Transaction<'static, Any>,
+    new: &NewContact,
+) -> StoreResult<Contact> {
     ensure_owner(tx, new.account_id, new.owner_id).await?;
     let row = sqlx::query(&format!(
         "INSERT INTO contacts (account_id, name, email, phone, owner_id, created_at) \
@@ -60,11 +67,13 @@ pub(crate) async fn find_or_create_contact(
     new: &NewContact,
 ) -> StoreResult<Contact> {
     let found = if let Some(email) = &new.email {
-        sqlx::query(&format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE account_id = $1 AND email = $2"))
-            .bind(new.account_id.0)
-            .bind(email)
-            .fetch_optional(&mut **tx)
-            .await?
+        sqlx::query(&format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE account_id = $1 AND email = $2"
+        ))
+        .bind(new.account_id.0)
+        .bind(email)
+        .fetch_optional(&mut **tx)
+        .await?
     } else if let Some(phone) = &new.phone {
         sqlx::query(&format!(
             "SELECT {CONTACT_COLUMNS} FROM contacts WHERE account_id = $1 AND phone = $2 ORDER BY id LIMIT 1"
@@ -100,12 +109,14 @@ impl SqlStore {
     }
 
     pub(crate) async fn contact(&self, account: AccountId, id: ContactId) -> StoreResult<Contact> {
-        let row = sqlx::query(&format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND account_id = $2"))
-            .bind(id.0)
-            .bind(account.0)
-            .fetch_optional(&self.read)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND account_id = $2"
+        ))
+        .bind(id.0)
+        .bind(account.0)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         contact_row(&row)
     }
 

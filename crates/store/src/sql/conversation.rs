@@ -4,8 +4,8 @@
 use super::contact::{contact_row, find_or_create_contact};
 use super::{enum_col, json_col, opt_enum_col, SqlStore};
 use crate::{
-    AssigneeChange, AssigneeFilter, Cursor, ListQuery, NewConversation, NewEntry, Page, StatusChange,
-    StoreError, StoreResult, ViewCounts,
+    AssigneeChange, AssigneeFilter, Cursor, ListQuery, NewConversation, NewEntry, Page,
+    StatusChange, StoreError, StoreResult, ViewCounts,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -25,7 +25,9 @@ fn entry_row(row: &AnyRow) -> StoreResult<TimelineEntry> {
         kind: enum_col(row, "kind")?,
         direction: opt_enum_col(row, "direction")?,
         author_user_id: row.try_get::<Option<i64>, _>("author_user_id")?.map(UserId),
-        author_contact_id: row.try_get::<Option<i64>, _>("author_contact_id")?.map(ContactId),
+        author_contact_id: row
+            .try_get::<Option<i64>, _>("author_contact_id")?
+            .map(ContactId),
         body: row.try_get("body")?,
         meta: json_col(row, "meta")?,
         created_at: row.try_get("created_at")?,
@@ -56,7 +58,10 @@ enum Bind {
     Text(String),
 }
 
-async fn insert_entry(tx: &mut Transaction<'static, Any>, new: &NewEntry) -> StoreResult<TimelineEntry> {
+async fn insert_entry(
+    tx: &mut Transaction<'static, Any>,
+    new: &NewEntry,
+) -> StoreResult<TimelineEntry> {
     let row = sqlx::query(&format!(
         "INSERT INTO timeline_entries (conversation_id, kind, direction, author_user_id, author_contact_id, body, meta, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {ENTRY_COLUMNS}"
@@ -75,13 +80,30 @@ async fn insert_entry(tx: &mut Transaction<'static, Any>, new: &NewEntry) -> Sto
 }
 
 /// Fails with `InvalidReference` unless the assignee is a user or team of the account.
-async fn ensure_assignee(tx: &mut Transaction<'static, Any>, account: AccountId, assignee: Option<Assignee>) -> StoreResult<()> {
+async fn ensure_assignee(
+    tx: &mut Transaction<'static, Any>,
+    account: AccountId,
+    assignee: Option<Assignee>,
+) -> StoreResult<()> {
     let (sql, id, what) = match assignee {
         None => return Ok(()),
-        Some(Assignee::User(u)) => ("SELECT COUNT(*) AS n FROM users WHERE id = $1 AND account_id = $2", u.0, "user_id"),
-        Some(Assignee::Team(t)) => ("SELECT COUNT(*) AS n FROM teams WHERE id = $1 AND account_id = $2", t.0, "team_id"),
+        Some(Assignee::User(u)) => (
+            "SELECT COUNT(*) AS n FROM users WHERE id = $1 AND account_id = $2",
+            u.0,
+            "user_id",
+        ),
+        Some(Assignee::Team(t)) => (
+            "SELECT COUNT(*) AS n FROM teams WHERE id = $1 AND account_id = $2",
+            t.0,
+            "team_id",
+        ),
     };
-    let n: i64 = sqlx::query(sql).bind(id).bind(account.0).fetch_one(&mut **tx).await?.try_get("n")?;
+    let n: i64 = sqlx::query(sql)
+        .bind(id)
+        .bind(account.0)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("n")?;
     if n == 0 {
         return Err(StoreError::InvalidReference(what));
     }
@@ -89,19 +111,32 @@ async fn ensure_assignee(tx: &mut Transaction<'static, Any>, account: AccountId,
 }
 
 impl SqlStore {
-    async fn index_text(&self, tx: &mut Transaction<'static, Any>, conversation: ConversationId, text: &str) -> StoreResult<()> {
-        sqlx::query(self.index_sql()).bind(text).bind(conversation.0).execute(&mut **tx).await?;
+    async fn index_text(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        conversation: ConversationId,
+        text: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(self.index_sql())
+            .bind(self.search_document(text))
+            .bind(conversation.0)
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 
-    pub(crate) async fn create_conversation(&self, new: NewConversation) -> StoreResult<(Conversation, TimelineEntry)> {
+    pub(crate) async fn create_conversation(
+        &self,
+        new: NewConversation,
+    ) -> StoreResult<(Conversation, TimelineEntry)> {
         let mut tx = self.write.begin().await?;
-        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM inboxes WHERE id = $1 AND account_id = $2")
-            .bind(new.inbox_id.0)
-            .bind(new.account_id.0)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
+        let n: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM inboxes WHERE id = $1 AND account_id = $2")
+                .bind(new.inbox_id.0)
+                .bind(new.account_id.0)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -135,11 +170,16 @@ impl SqlStore {
             },
         )
         .await?;
-        let header = [new.subject.as_deref(), contact.name.as_deref(), contact.email.as_deref(), contact.phone.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let header = [
+            new.subject.as_deref(),
+            contact.name.as_deref(),
+            contact.email.as_deref(),
+            contact.phone.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
         self.index_text(&mut tx, id, &header).await?;
         self.index_text(&mut tx, id, &new.body).await?;
         tx.commit().await?;
@@ -160,7 +200,11 @@ impl SqlStore {
         Ok((conversation, entry))
     }
 
-    pub(crate) async fn conversation(&self, account: AccountId, id: ConversationId) -> StoreResult<Conversation> {
+    pub(crate) async fn conversation(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+    ) -> StoreResult<Conversation> {
         let row = sqlx::query(
             "SELECT c.id AS c_id, c.inbox_id, c.channel, c.status, c.subject, c.assignee_key, c.preview, \
                     c.created_at AS c_created_at, c.last_activity_at, \
@@ -188,13 +232,19 @@ impl SqlStore {
             assignee: Assignee::from_key(&key),
             contact: contact_row(&row)?,
             preview: row.try_get("preview")?,
-            ticket_ids: tickets.iter().map(|t| Ok(TicketId(t.try_get("ticket_id")?))).collect::<StoreResult<_>>()?,
+            ticket_ids: tickets
+                .iter()
+                .map(|t| Ok(TicketId(t.try_get("ticket_id")?)))
+                .collect::<StoreResult<_>>()?,
             created_at: row.try_get("c_created_at")?,
             last_activity_at: row.try_get("last_activity_at")?,
         })
     }
 
-    pub(crate) async fn list_conversations(&self, query: &ListQuery) -> StoreResult<Page<ConversationSummary>> {
+    pub(crate) async fn list_conversations(
+        &self,
+        query: &ListQuery,
+    ) -> StoreResult<Page<ConversationSummary>> {
         let mut sql = String::from(
             "SELECT c.id, c.inbox_id, c.channel, c.status, c.subject, c.preview, c.assignee_key, c.contact_id, \
                     c.last_activity_at, k.name AS contact_name, k.email AS contact_email, k.phone AS contact_phone \
@@ -223,12 +273,19 @@ impl SqlStore {
         }
         if let Some(text) = query.text.as_deref() {
             match self.search_condition(text, binds.len() + 1) {
-                Some((condition, value)) => {
-                    param(&mut binds, Bind::Text(value));
+                Some((condition, values)) => {
+                    for value in values {
+                        param(&mut binds, Bind::Text(value));
+                    }
                     sql.push_str(&format!(" AND {condition}"));
                 }
                 // Nothing searchable in the text: nothing matches.
-                None => return Ok(Page { items: Vec::new(), next_cursor: None }),
+                None => {
+                    return Ok(Page {
+                        items: Vec::new(),
+                        next_cursor: None,
+                    })
+                }
             }
         }
         if let Some(cursor) = query.cursor {
@@ -238,7 +295,9 @@ impl SqlStore {
         }
         let limit = query.limit.clamp(1, MAX_PAGE);
         let n = param(&mut binds, Bind::Int(i64::from(limit) + 1));
-        sql.push_str(&format!(" ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ${n}"));
+        sql.push_str(&format!(
+            " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ${n}"
+        ));
 
         let mut q = sqlx::query(&sql);
         for b in binds {
@@ -248,17 +307,30 @@ impl SqlStore {
             };
         }
         let rows = q.fetch_all(&self.read).await?;
-        let mut items = rows.iter().map(summary_row).collect::<StoreResult<Vec<_>>>()?;
+        let mut items = rows
+            .iter()
+            .map(summary_row)
+            .collect::<StoreResult<Vec<_>>>()?;
         let next_cursor = if items.len() > limit as usize {
             items.truncate(limit as usize);
-            items.last().map(|last| Cursor { last_activity_at: last.last_activity_at, id: last.id }.encode())
+            items.last().map(|last| {
+                Cursor {
+                    last_activity_at: last.last_activity_at,
+                    id: last.id,
+                }
+                .encode()
+            })
         } else {
             None
         };
         Ok(Page { items, next_cursor })
     }
 
-    pub(crate) async fn view_counts(&self, inbox: InboxId, user: UserId) -> StoreResult<ViewCounts> {
+    pub(crate) async fn view_counts(
+        &self,
+        inbox: InboxId,
+        user: UserId,
+    ) -> StoreResult<ViewCounts> {
         let row = sqlx::query(
             "SELECT \
                (SELECT COUNT(*) FROM conversations WHERE inbox_id = $1 AND status = 'open') AS open_n, \
@@ -278,7 +350,10 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn timeline(&self, conversation: ConversationId) -> StoreResult<Vec<TimelineEntry>> {
+    pub(crate) async fn timeline(
+        &self,
+        conversation: ConversationId,
+    ) -> StoreResult<Vec<TimelineEntry>> {
         let rows = sqlx::query(&format!(
             "SELECT {ENTRY_COLUMNS} FROM timeline_entries WHERE conversation_id = $1 ORDER BY id"
         ))
@@ -288,7 +363,11 @@ impl SqlStore {
         rows.iter().map(entry_row).collect()
     }
 
-    pub(crate) async fn entry(&self, conversation: ConversationId, id: EntryId) -> StoreResult<TimelineEntry> {
+    pub(crate) async fn entry(
+        &self,
+        conversation: ConversationId,
+        id: EntryId,
+    ) -> StoreResult<TimelineEntry> {
         let row = sqlx::query(&format!(
             "SELECT {ENTRY_COLUMNS} FROM timeline_entries WHERE conversation_id = $1 AND id = $2"
         ))
@@ -304,7 +383,11 @@ impl SqlStore {
         let mut tx = self.write.begin().await?;
         let touched = if new.kind == EntryKind::Message {
             // A message is the new preview; one from the contact reopens the conversation.
-            let reopen = if new.direction == Some(Direction::Inbound) { ", status = 'open'" } else { "" };
+            let reopen = if new.direction == Some(Direction::Inbound) {
+                ", status = 'open'"
+            } else {
+                ""
+            };
             sqlx::query(&format!(
                 "UPDATE conversations SET preview = $1, last_activity_at = $2{reopen} WHERE id = $3"
             ))
@@ -327,13 +410,17 @@ impl SqlStore {
         }
         let entry = insert_entry(&mut tx, &new).await?;
         if new.kind == EntryKind::Message {
-            self.index_text(&mut tx, new.conversation_id, &new.body).await?;
+            self.index_text(&mut tx, new.conversation_id, &new.body)
+                .await?;
         }
         tx.commit().await?;
         Ok(entry)
     }
 
-    pub(crate) async fn set_status(&self, change: StatusChange) -> StoreResult<Option<TimelineEntry>> {
+    pub(crate) async fn set_status(
+        &self,
+        change: StatusChange,
+    ) -> StoreResult<Option<TimelineEntry>> {
         let mut tx = self.write.begin().await?;
         let current = sqlx::query("SELECT status FROM conversations WHERE id = $1")
             .bind(change.conversation_id.0)
@@ -366,13 +453,17 @@ impl SqlStore {
         Ok(Some(entry))
     }
 
-    pub(crate) async fn set_assignee(&self, change: AssigneeChange) -> StoreResult<Option<TimelineEntry>> {
+    pub(crate) async fn set_assignee(
+        &self,
+        change: AssigneeChange,
+    ) -> StoreResult<Option<TimelineEntry>> {
         let mut tx = self.write.begin().await?;
-        let current = sqlx::query("SELECT account_id, assignee_key FROM conversations WHERE id = $1")
-            .bind(change.conversation_id.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let current =
+            sqlx::query("SELECT account_id, assignee_key FROM conversations WHERE id = $1")
+                .bind(change.conversation_id.0)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
         let account = AccountId(current.try_get("account_id")?);
         ensure_assignee(&mut tx, account, change.assignee).await?;
         let key = Assignee::key(change.assignee);

@@ -88,7 +88,10 @@ impl SqlStore {
         .await?;
         let mut by_team: HashMap<i64, Vec<UserId>> = HashMap::new();
         for m in &members {
-            by_team.entry(m.try_get("team_id")?).or_default().push(UserId(m.try_get("user_id")?));
+            by_team
+                .entry(m.try_get("team_id")?)
+                .or_default()
+                .push(UserId(m.try_get("user_id")?));
         }
         rows.iter()
             .map(|r| {
@@ -149,9 +152,17 @@ impl SqlStore {
         self.load_inboxes(account, None).await
     }
 
-    async fn load_inboxes(&self, account: AccountId, only: Option<InboxId>) -> StoreResult<Vec<Inbox>> {
+    async fn load_inboxes(
+        &self,
+        account: AccountId,
+        only: Option<InboxId>,
+    ) -> StoreResult<Vec<Inbox>> {
         // `only` is bound as `$2` even when unused as a filter, so one statement serves both.
-        let filter = if only.is_some() { "AND i.id = $2" } else { "AND $2 = 0" };
+        let filter = if only.is_some() {
+            "AND i.id = $2"
+        } else {
+            "AND $2 = 0"
+        };
         let only_id = only.map_or(0, |i| i.0);
         let rows = sqlx::query(&format!(
             "SELECT i.id, i.name, i.email_address FROM inboxes i \
@@ -180,7 +191,9 @@ impl SqlStore {
         let group = |rows: &Vec<AnyRow>| -> StoreResult<HashMap<i64, Vec<i64>>> {
             let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
             for r in rows {
-                map.entry(r.try_get("inbox_id")?).or_default().push(r.try_get("member_id")?);
+                map.entry(r.try_get("inbox_id")?)
+                    .or_default()
+                    .push(r.try_get("member_id")?);
             }
             Ok(map)
         };
@@ -193,8 +206,18 @@ impl SqlStore {
                     account_id: account,
                     name: r.try_get("name")?,
                     email_address: r.try_get("email_address")?,
-                    member_user_ids: users.remove(&id).unwrap_or_default().into_iter().map(UserId).collect(),
-                    member_team_ids: teams.remove(&id).unwrap_or_default().into_iter().map(TeamId).collect(),
+                    member_user_ids: users
+                        .remove(&id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(UserId)
+                        .collect(),
+                    member_team_ids: teams
+                        .remove(&id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(TeamId)
+                        .collect(),
                 })
             })
             .collect()
@@ -210,7 +233,9 @@ impl SqlStore {
         .bind(user.0)
         .fetch_all(&self.read)
         .await?;
-        rows.iter().map(|r| Ok(InboxId(r.try_get("inbox_id")?))).collect()
+        rows.iter()
+            .map(|r| Ok(InboxId(r.try_get("inbox_id")?)))
+            .collect()
     }
 
     pub(crate) async fn is_inbox_member(&self, inbox: InboxId, user: UserId) -> StoreResult<bool> {

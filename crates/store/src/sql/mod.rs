@@ -35,10 +35,18 @@ impl SqlStore {
         sqlx::any::install_default_drivers();
         let store = if url.starts_with("sqlite:") {
             let (read, write) = crate::sqlite::open(url).await?;
-            SqlStore { backend: Backend::Sqlite, read, write }
+            SqlStore {
+                backend: Backend::Sqlite,
+                read,
+                write,
+            }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = crate::postgres::open(url).await?;
-            SqlStore { backend: Backend::Postgres, read: pool.clone(), write: pool }
+            SqlStore {
+                backend: Backend::Postgres,
+                read: pool.clone(),
+                write: pool,
+            }
         } else {
             return Err(StoreError::UnsupportedUrl(redact(url)));
         };
@@ -69,9 +77,18 @@ impl SqlStore {
         }
     }
 
-    /// A condition on `c.id` matching full-text `param`, and the text to bind to it;
-    /// `None` when the search text has no word to look for.
-    fn search_condition(&self, text: &str, param: usize) -> Option<(String, String)> {
+    /// `text` as the backend's search index takes it (bound as `$1` of [`Self::index_sql`]).
+    fn search_document(&self, text: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => text.to_owned(),
+            Backend::Postgres => crate::postgres::document(text),
+        }
+    }
+
+    /// A condition on `c.id` matching full-text `text`, on parameters numbered from
+    /// `param`, and the values to bind to them in order; `None` when the search text
+    /// has no word to look for.
+    fn search_condition(&self, text: &str, param: usize) -> Option<(String, Vec<String>)> {
         match self.backend {
             Backend::Sqlite => crate::sqlite::search_condition(text, param),
             Backend::Postgres => crate::postgres::search_condition(text, param),
@@ -82,7 +99,9 @@ impl SqlStore {
 /// Hides a password in a URL before it reaches an error message or a log.
 pub(crate) fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}://***@{}", &url[..scheme], &url[at + 1..]),
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
+        }
         _ => url.to_owned(),
     }
 }
@@ -90,14 +109,18 @@ pub(crate) fn redact(url: &str) -> String {
 /// Reads a text column into a string-backed domain enum.
 pub(crate) fn enum_col<T: FromStr>(row: &AnyRow, col: &str) -> StoreResult<T> {
     let text: String = row.try_get(col)?;
-    text.parse().map_err(|_| StoreError::Corrupt(format!("{col} = {text:?}")))
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("{col} = {text:?}")))
 }
 
 /// Reads a nullable text column into an optional domain enum.
 pub(crate) fn opt_enum_col<T: FromStr>(row: &AnyRow, col: &str) -> StoreResult<Option<T>> {
     let text: Option<String> = row.try_get(col)?;
-    text.map(|t| t.parse().map_err(|_| StoreError::Corrupt(format!("{col} = {t:?}"))))
-        .transpose()
+    text.map(|t| {
+        t.parse()
+            .map_err(|_| StoreError::Corrupt(format!("{col} = {t:?}")))
+    })
+    .transpose()
 }
 
 /// Reads a JSON text column.
@@ -108,7 +131,10 @@ pub(crate) fn json_col(row: &AnyRow, col: &str) -> StoreResult<serde_json::Value
 
 /// `$start, $start+1, ...` for `n` parameters, for `IN (...)` lists.
 pub(crate) fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -117,7 +143,10 @@ mod tests {
 
     #[test]
     fn redact_hides_credentials_only() {
-        assert_eq!(redact("postgres://u:secret@db:5432/x"), "postgres://***@db:5432/x");
+        assert_eq!(
+            redact("postgres://u:secret@db:5432/x"),
+            "postgres://***@db:5432/x"
+        );
         assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
     }
 

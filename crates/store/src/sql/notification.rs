@@ -6,7 +6,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use switchboard_domain::*;
 
-const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, conversation_id, entry_id, actor_user_id, text, \
+const NOTIFICATION_COLUMNS: &str =
+    "id, user_id, kind, conversation_id, entry_id, actor_user_id, text, \
      CASE WHEN read_at IS NULL THEN 0 ELSE 1 END AS is_read, created_at";
 
 fn notification_row(row: &AnyRow) -> StoreResult<Notification> {
@@ -14,7 +15,9 @@ fn notification_row(row: &AnyRow) -> StoreResult<Notification> {
         id: NotificationId(row.try_get("id")?),
         user_id: UserId(row.try_get("user_id")?),
         kind: enum_col(row, "kind")?,
-        conversation_id: row.try_get::<Option<i64>, _>("conversation_id")?.map(ConversationId),
+        conversation_id: row
+            .try_get::<Option<i64>, _>("conversation_id")?
+            .map(ConversationId),
         entry_id: row.try_get::<Option<i64>, _>("entry_id")?.map(EntryId),
         actor_user_id: row.try_get::<Option<i64>, _>("actor_user_id")?.map(UserId),
         text: row.try_get("text")?,
@@ -24,7 +27,10 @@ fn notification_row(row: &AnyRow) -> StoreResult<Notification> {
 }
 
 impl SqlStore {
-    pub(crate) async fn create_notification(&self, new: NewNotification) -> StoreResult<Notification> {
+    pub(crate) async fn create_notification(
+        &self,
+        new: NewNotification,
+    ) -> StoreResult<Notification> {
         let row = sqlx::query(&format!(
             "INSERT INTO notifications (user_id, kind, conversation_id, entry_id, actor_user_id, text, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {NOTIFICATION_COLUMNS}"
@@ -41,7 +47,11 @@ impl SqlStore {
         notification_row(&row)
     }
 
-    pub(crate) async fn notifications(&self, user: UserId, limit: u32) -> StoreResult<Vec<Notification>> {
+    pub(crate) async fn notifications(
+        &self,
+        user: UserId,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
         let rows = sqlx::query(&format!(
             "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
         ))
@@ -52,7 +62,12 @@ impl SqlStore {
         rows.iter().map(notification_row).collect()
     }
 
-    pub(crate) async fn mark_notification_read(&self, user: UserId, id: NotificationId, now: Millis) -> StoreResult<()> {
+    pub(crate) async fn mark_notification_read(
+        &self,
+        user: UserId,
+        id: NotificationId,
+        now: Millis,
+    ) -> StoreResult<()> {
         let done = sqlx::query(
             "UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3",
         )

@@ -56,7 +56,13 @@ impl Store for SqlStore {
         SqlStore::delete_session(self, token_hash).await
     }
 
-    async fn create_api_token(&self, user: UserId, name: &str, token_hash: &str, now: Millis,) -> StoreResult<TokenId> {
+    async fn create_api_token(
+        &self,
+        user: UserId,
+        name: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<TokenId> {
         SqlStore::create_api_token(self, user, name, token_hash, now).await
     }
 
@@ -100,19 +106,34 @@ impl Store for SqlStore {
         SqlStore::contact(self, account, id).await
     }
 
-    async fn contacts(&self, account: AccountId, limit: u32, after: Option<ContactId>) -> StoreResult<Vec<Contact>> {
+    async fn contacts(
+        &self,
+        account: AccountId,
+        limit: u32,
+        after: Option<ContactId>,
+    ) -> StoreResult<Vec<Contact>> {
         SqlStore::contacts(self, account, limit, after).await
     }
 
-    async fn create_conversation(&self, new: NewConversation) -> StoreResult<(Conversation, TimelineEntry)> {
+    async fn create_conversation(
+        &self,
+        new: NewConversation,
+    ) -> StoreResult<(Conversation, TimelineEntry)> {
         SqlStore::create_conversation(self, new).await
     }
 
-    async fn conversation(&self, account: AccountId, id: ConversationId) -> StoreResult<Conversation> {
+    async fn conversation(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+    ) -> StoreResult<Conversation> {
         SqlStore::conversation(self, account, id).await
     }
 
-    async fn list_conversations(&self, query: &ListQuery) -> StoreResult<Page<ConversationSummary>> {
+    async fn list_conversations(
+        &self,
+        query: &ListQuery,
+    ) -> StoreResult<Page<ConversationSummary>> {
         SqlStore::list_conversations(self, query).await
     }
 
@@ -160,7 +181,12 @@ impl Store for SqlStore {
         SqlStore::notifications(self, user, limit).await
     }
 
-    async fn mark_notification_read(&self, user: UserId, id: NotificationId, now: Millis) -> StoreResult<()> {
+    async fn mark_notification_read(
+        &self,
+        user: UserId,
+        id: NotificationId,
+        now: Millis,
+    ) -> StoreResult<()> {
         SqlStore::mark_notification_read(self, user, id, now).await
     }
 }

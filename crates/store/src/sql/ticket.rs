@@ -7,7 +7,8 @@ use sqlx::Row;
 use std::collections::{BTreeSet, HashMap};
 use switchboard_domain::*;
 
-const TICKET_COLUMNS: &str = "id, account_id, inbox_id, subject, stage, priority, owner_id, created_at";
+const TICKET_COLUMNS: &str =
+    "id, account_id, inbox_id, subject, stage, priority, owner_id, created_at";
 
 fn ticket_row(row: &AnyRow, conversation_ids: Vec<ConversationId>) -> StoreResult<Ticket> {
     Ok(Ticket {
@@ -55,12 +56,13 @@ impl SqlStore {
             return Err(StoreError::InvalidReference("conversation_ids"));
         }
         if let Some(owner) = new.owner_id {
-            let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE id = $1 AND account_id = $2")
-                .bind(owner.0)
-                .bind(new.account_id.0)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("n")?;
+            let n: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM users WHERE id = $1 AND account_id = $2")
+                    .bind(owner.0)
+                    .bind(new.account_id.0)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("n")?;
             if n == 0 {
                 return Err(StoreError::InvalidReference("owner_id"));
             }
@@ -81,32 +83,43 @@ impl SqlStore {
         .await?;
         let ticket_id: i64 = row.try_get("id")?;
         for id in &ids {
-            sqlx::query("INSERT INTO ticket_conversations (ticket_id, conversation_id) VALUES ($1, $2)")
-                .bind(ticket_id)
-                .bind(*id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO ticket_conversations (ticket_id, conversation_id) VALUES ($1, $2)",
+            )
+            .bind(ticket_id)
+            .bind(*id)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         ticket_row(&row, ids.into_iter().map(ConversationId).collect())
     }
 
     pub(crate) async fn ticket(&self, account: AccountId, id: TicketId) -> StoreResult<Ticket> {
-        let row = sqlx::query(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1 AND account_id = $2"))
-            .bind(id.0)
-            .bind(account.0)
-            .fetch_optional(&self.read)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1 AND account_id = $2"
+        ))
+        .bind(id.0)
+        .bind(account.0)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let links = sqlx::query("SELECT conversation_id FROM ticket_conversations WHERE ticket_id = $1 ORDER BY conversation_id")
             .bind(id.0)
             .fetch_all(&self.read)
             .await?;
-        let ids = links.iter().map(|l| Ok(ConversationId(l.try_get("conversation_id")?))).collect::<StoreResult<_>>()?;
+        let ids = links
+            .iter()
+            .map(|l| Ok(ConversationId(l.try_get("conversation_id")?)))
+            .collect::<StoreResult<_>>()?;
         ticket_row(&row, ids)
     }
 
-    pub(crate) async fn tickets(&self, account: AccountId, inboxes: &[InboxId]) -> StoreResult<Vec<Ticket>> {
+    pub(crate) async fn tickets(
+        &self,
+        account: AccountId,
+        inboxes: &[InboxId],
+    ) -> StoreResult<Vec<Ticket>> {
         if inboxes.is_empty() {
             return Ok(Vec::new());
         }
@@ -129,7 +142,10 @@ impl SqlStore {
         }
         let mut links: HashMap<i64, Vec<ConversationId>> = HashMap::new();
         for l in q.fetch_all(&self.read).await? {
-            links.entry(l.try_get("ticket_id")?).or_default().push(ConversationId(l.try_get("conversation_id")?));
+            links
+                .entry(l.try_get("ticket_id")?)
+                .or_default()
+                .push(ConversationId(l.try_get("conversation_id")?));
         }
         rows.iter()
             .map(|r| {

@@ -16,7 +16,11 @@ pub(crate) const INDEX_SQL: &str =
 /// Opens the read pool and the one-connection write pool on one database file, in WAL
 /// mode so readers never wait for the writer.
 pub(crate) async fn open(url: &str) -> StoreResult<(AnyPool, AnyPool)> {
-    let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
+    let url = if url.contains('?') {
+        url.to_owned()
+    } else {
+        format!("{url}?mode=rwc")
+    };
     let options = || {
         AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(30))
@@ -32,22 +36,32 @@ pub(crate) async fn open(url: &str) -> StoreResult<(AnyPool, AnyPool)> {
             })
     };
     // The writer first: it creates the file and switches it to WAL before readers open it.
-    let write = options().max_connections(1).min_connections(1).connect(&url).await?;
+    let write = options()
+        .max_connections(1)
+        .min_connections(1)
+        .connect(&url)
+        .await?;
     let read = options().max_connections(4).connect(&url).await?;
     Ok((read, write))
 }
 
-/// The FTS5 condition for `text`: every word must occur, each as a prefix. Words are
-/// quoted, so FTS5 operators in user input are plain text.
-pub(crate) fn search_condition(text: &str, param: usize) -> Option<(String, String)> {
+/// The FTS5 conditions for `text`, on parameters from `param` on, and their values:
+/// every word must occur, each as a prefix. One `MATCH` per word, because a
+/// conversation is several documents (subject and contact, each message) and its words
+/// may be spread over them. Words are quoted, so FTS5 operators in user input are plain
+/// text.
+pub(crate) fn search_condition(text: &str, param: usize) -> Option<(String, Vec<String>)> {
     let words = crate::postgres::words(text);
     if words.is_empty() {
         return None;
     }
-    let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
+    let condition = (param..param + words.len())
+        .map(|n| format!("c.id IN (SELECT conversation_id FROM search_documents WHERE search_documents MATCH ${n})"))
+        .collect::<Vec<_>>()
+        .join(" AND ");
     Some((
-        format!("c.id IN (SELECT conversation_id FROM search_documents WHERE search_documents MATCH ${param})"),
-        query,
+        condition,
+        words.iter().map(|w| format!("\"{w}\"*")).collect(),
     ))
 }
 
@@ -58,8 +72,8 @@ mod tests {
     #[test]
     fn search_words_are_quoted_prefixes() {
         let (sql, q) = search_condition("refund  \"OR\" inv*", 4).unwrap();
-        assert!(sql.contains("MATCH $4"));
-        assert_eq!(q, "\"refund\"* \"or\"* \"inv\"*");
+        assert!(sql.contains("MATCH $4") && sql.contains("MATCH $5") && sql.contains("MATCH $6"));
+        assert_eq!(q, ["\"refund\"*", "\"or\"*", "\"inv\"*"]);
         assert!(search_condition(" -- ", 1).is_none());
     }
 }

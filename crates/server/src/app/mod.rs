@@ -1,0 +1,104 @@
+//! The service layer: one function per command or query of the API and UI. Each one
+//! authorizes through `switchboard_domain::policy`, validates through the domain's
+//! input types, calls the store (one transaction per command), and publishes the
+//! resulting events after commit. Handlers stay thin: parse, call one of these, render.
+
+mod conversations;
+mod directory;
+mod session;
+mod tickets;
+
+pub use conversations::{ConversationView, ListParams, ReplyInput};
+pub use directory::{NewContactInput, NewInboxInput, NewTeamInput, NewUserInput};
+pub use session::{same_secret, AuthenticatedUser, LoginOutcome, SESSION_TTL_MS};
+pub use tickets::NewTicketInput;
+
+use crate::error::{ApiError, ApiResult};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use switchboard_domain::event::Event;
+use switchboard_domain::policy::{self, Actor, InboxAccess};
+use switchboard_domain::*;
+use switchboard_realtime::Hub;
+use switchboard_store::Store;
+
+/// The clock, injected so tests can pin time.
+pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
+
+/// The wall clock in milliseconds since the Unix epoch.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as Millis)
+    })
+}
+
+/// Everything a request needs: the store, the realtime hub and the clock.
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub hub: Hub,
+    clock: Clock,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, hub: Hub, clock: Clock) -> Self {
+        App { store, hub, clock }
+    }
+
+    /// Now, from the injected clock.
+    pub fn now(&self) -> Millis {
+        (self.clock)()
+    }
+
+    /// Publishes events of a committed change.
+    fn publish(&self, events: &[Event]) {
+        for e in events {
+            self.hub.publish(e);
+        }
+    }
+
+    /// The inbox, if the actor may see it (else 404).
+    pub async fn visible_inbox(&self, actor: &Actor, id: InboxId) -> ApiResult<Inbox> {
+        let inbox = self.store.inbox(actor.account_id, id).await?;
+        let is_member = self.store.is_inbox_member(id, actor.user_id).await?;
+        policy::read_inbox(
+            actor,
+            InboxAccess {
+                account_id: inbox.account_id,
+                is_member,
+            },
+        )?;
+        Ok(inbox)
+    }
+
+    /// The inboxes the actor may see: all of the account for admins, else their own.
+    pub async fn visible_inboxes(&self, actor: &Actor) -> ApiResult<Vec<Inbox>> {
+        let all = self.store.inboxes(actor.account_id).await?;
+        if actor.is_admin() {
+            return Ok(all);
+        }
+        let mine = self.store.member_inbox_ids(actor.user_id).await?;
+        Ok(all.into_iter().filter(|i| mine.contains(&i.id)).collect())
+    }
+
+    /// May the actor see this inbox? The realtime hub asks this at subscribe.
+    pub async fn can_see_inbox(&self, actor: &Actor, id: InboxId) -> ApiResult<bool> {
+        match self.visible_inbox(actor, id).await {
+            Ok(_) => Ok(true),
+            Err(ApiError::NotFound | ApiError::Denied(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The acting user of a request, as the policy sees them.
+pub fn actor_of(user: &User) -> Actor {
+    Actor {
+        user_id: user.id,
+        account_id: user.account_id,
+        role: user.role,
+        seat: user.seat,
+    }
+}

@@ -1,0 +1,239 @@
+//! The demo account behind `serve --demo`: a believable team (three inboxes, two teams,
+//! six users of both seats) and forty conversations across channels with timelines, so
+//! a first run shows the product at work.
+
+use crate::app::{App, NewUserInput};
+use crate::error::ApiResult;
+use serde_json::json;
+use switchboard_domain::*;
+use switchboard_store::{
+    AssigneeChange, NewContact, NewConversation, NewEntry, NewInbox, NewTeam, StatusChange,
+};
+
+/// The demo account's name.
+pub const ACCOUNT: &str = "Acme";
+/// The password of every demo user.
+pub const PASSWORD: &str = "switchboard-demo";
+
+/// `(name, email, role, seat)` of the demo users; the first is the admin to log in with.
+pub const USERS: [(&str, &str, Role, Seat); 6] = [
+    ("Ana Lima", "ana@acme.test", Role::Admin, Seat::Service),
+    ("Ben Okafor", "ben@acme.test", Role::Agent, Seat::Service),
+    ("Olga Petrova", "olga@acme.test", Role::Agent, Seat::Service),
+    ("Chen Wei", "chen@acme.test", Role::Agent, Seat::Core),
+    ("Dara Quinn", "dara@acme.test", Role::Agent, Seat::Core),
+    ("Eli Romero", "eli@acme.test", Role::Agent, Seat::Service),
+];
+
+const CUSTOMERS: [(&str, &str); 16] = [
+    ("Hana Sato", "hana.sato@example.com"),
+    ("Marco Rossi", "marco@rossi-design.example"),
+    ("Priya Nair", "priya.nair@example.org"),
+    ("Tom Becker", "tom.becker@example.net"),
+    ("Lucía García", "lucia@garcia.example"),
+    ("Kofi Mensah", "kofi@mensah.example"),
+    ("Sophie Martin", "sophie.martin@example.fr"),
+    ("Jonas Berg", "jonas@berg.example"),
+    ("Amara Obi", "amara.obi@example.com"),
+    ("Noah Smith", "noah@smith-co.example"),
+    ("Yuki Tanaka", "yuki.tanaka@example.jp"),
+    ("Olivia Brown", "olivia@brownbakery.example"),
+    ("Diego Alvarez", "diego@alvarez.example"),
+    ("Fatima Haddad", "fatima.haddad@example.com"),
+    ("Liam O'Connor", "liam@oconnor.example"),
+    ("Mei Chen", "mei.chen@example.com"),
+];
+
+/// `(inbox index, channel, subject, first message, agent reply)`.
+const THREADS: [(usize, Channel, &str, &str, &str); 20] = [
+    (0, Channel::Email, "Refund for order #48213", "Hi, the blender I ordered arrived with a cracked jug. I'd like a refund please — photos attached in my next mail.", "Sorry about that! I've started the refund; you'll see it on your card in 3–5 business days."),
+    (0, Channel::Chat, "Can't log in after password reset", "I reset my password twice and still get 'invalid credentials'. Help?", "Thanks for waiting — I've cleared the lockout on your account. Could you try once more?"),
+    (0, Channel::Whatsapp, "Where is my parcel?", "Tracking has said 'in transit' for 6 days now.", "The carrier confirms it's at the local depot; delivery is scheduled for tomorrow."),
+    (0, Channel::Email, "Refund still not received", "You promised a refund two weeks ago and I still don't see it.", "I checked with finance: the refund was issued on the 12th. Here is the reference: RF-99231."),
+    (0, Channel::Messenger, "Wrong size delivered", "Ordered an M, got an XL. Can I swap it?", "Of course — I've emailed you a prepaid return label."),
+    (0, Channel::Email, "Export to CSV fails on large reports", "Exporting more than 10k rows times out every time.", "Our engineers reproduced it; a fix ships Thursday. Meanwhile, filtering by month works."),
+    (0, Channel::Chat, "Two-factor codes not arriving", "The SMS codes never arrive on my phone.", "I've switched your account to authenticator-app codes; setup steps are in your inbox."),
+    (0, Channel::Api, "Webhook deliveries failing with 401", "Since this morning all webhook calls to our endpoint fail with 401.", "The signing secret was rotated on your side; re-copy it from Settings → Webhooks."),
+    (0, Channel::Email, "Partial refund for damaged item", "One of the three mugs was broken. Partial refund OK?", "Absolutely, a partial refund of €12.90 is on its way."),
+    (0, Channel::Whatsapp, "Change delivery address", "Can you deliver to my office instead? Same city.", "Done — the courier has the new address."),
+    (1, Channel::Email, "Pricing for 40 seats", "We're evaluating for a 40-person team. Is there volume pricing?", "Yes: from 25 seats we offer 15% off the annual plan. I've attached a quote."),
+    (1, Channel::Chat, "Demo request for next week", "Could we get a product demo on Tuesday or Wednesday?", "Booked for Wednesday 10:00 CET — invite sent."),
+    (1, Channel::Email, "Annual vs monthly billing", "What's the difference besides the price?", "Annual adds priority support and a dedicated onboarding session."),
+    (1, Channel::Messenger, "Nonprofit discount?", "We're a registered charity — any discount?", "We offer 50% off for nonprofits; please send your registration document."),
+    (1, Channel::Email, "Security questionnaire", "Our IT needs the attached questionnaire filled before purchase.", "Our security team will return it by Friday."),
+    (1, Channel::Whatsapp, "Upgrade from Starter", "How do I upgrade without losing data?", "Upgrading keeps everything; it takes effect immediately from the billing page."),
+    (2, Channel::Email, "Invoice 2026-1142 incorrect", "The VAT number on invoice 2026-1142 is wrong.", "Corrected invoice attached — sorry for the trouble."),
+    (2, Channel::Email, "Card declined on renewal", "Our card was declined but it works elsewhere.", "The bank flagged it; a retry tonight should succeed. I've extended your grace period."),
+    (2, Channel::Chat, "Need receipts for Q3", "Can I download all Q3 receipts at once?", "Yes — Billing → History → Export lets you pick a date range."),
+    (2, Channel::Api, "Duplicate charge", "We were charged twice this month.", "Confirmed — the duplicate charge is refunded; it can take 5 days to show."),
+];
+
+/// Seeds the demo account unless it exists; returns whether it seeded.
+pub async fn seed(app: &App) -> ApiResult<bool> {
+    let store = &app.store;
+    if store.account_by_name(ACCOUNT).await.is_ok() {
+        return Ok(false);
+    }
+    let now = app.now();
+    let account = store
+        .create_account(ACCOUNT, Plan::Professional, now)
+        .await?;
+    let mut users = Vec::new();
+    for (name, email, role, seat) in USERS {
+        let input = NewUserInput {
+            name: name.into(),
+            email: email.into(),
+            password: PASSWORD.into(),
+            role,
+            seat,
+        };
+        users.push(app.create_first_admin(account.id, input).await?);
+    }
+    let uid = |i: usize| users[i].id;
+    let team = |name: &str, members: Vec<UserId>, round_robin: bool| NewTeam {
+        account_id: account.id,
+        name: name.into(),
+        round_robin,
+        member_ids: members,
+        now,
+    };
+    let tier2 = store
+        .create_team(team("Tier 2", vec![uid(2), uid(5)], true))
+        .await?;
+    let sales_team = store
+        .create_team(team("Sales Team", vec![uid(1), uid(4)], false))
+        .await?;
+    let inbox = |name: &str, email: &str, members: Vec<UserId>, teams: Vec<TeamId>| NewInbox {
+        account_id: account.id,
+        name: name.into(),
+        email_address: Some(email.into()),
+        member_user_ids: members,
+        member_team_ids: teams,
+        now,
+    };
+    let inboxes = [
+        store
+            .create_inbox(inbox(
+                "Support",
+                "support@acme.test",
+                vec![uid(0), uid(1), uid(3)],
+                vec![tier2.id],
+            ))
+            .await?,
+        store
+            .create_inbox(inbox(
+                "Sales",
+                "sales@acme.test",
+                vec![uid(0), uid(1)],
+                vec![sales_team.id],
+            ))
+            .await?,
+        store
+            .create_inbox(inbox(
+                "Billing",
+                "billing@acme.test",
+                vec![uid(0), uid(2), uid(3)],
+                vec![],
+            ))
+            .await?,
+    ];
+
+    // Forty conversations: each thread twice with different customers, spread over
+    // the last five days, the newest first in the list.
+    for i in 0..40usize {
+        let (inbox_ix, channel, subject, first, reply) = THREADS[i % THREADS.len()];
+        let (cname, cemail) = CUSTOMERS[(i * 7) % CUSTOMERS.len()];
+        let started = now - ((40 - i as i64) * 2 * 3600 * 1000) - 5 * 60 * 1000;
+        let phone_like = matches!(channel, Channel::Whatsapp);
+        let contact = NewContact {
+            account_id: account.id,
+            name: Some(cname.into()),
+            email: (!phone_like).then(|| cemail.to_owned()),
+            phone: phone_like.then(|| format!("+1 555 01{:02}", i % 100)),
+            owner_id: (i % 3 == 0).then(|| uid(i % 6)),
+            now: started,
+        };
+        let subject = if i >= THREADS.len() {
+            format!("{subject} (follow-up)")
+        } else {
+            subject.to_owned()
+        };
+        let (conversation, _) = store
+            .create_conversation(NewConversation {
+                account_id: account.id,
+                inbox_id: inboxes[inbox_ix].id,
+                channel,
+                contact,
+                subject: Some(subject),
+                body: first.into(),
+                meta: json!({}),
+                now: started,
+            })
+            .await?;
+        let agent = match inbox_ix {
+            0 => [0, 1, 2, 5][i % 4],
+            1 => [0, 1, 4][i % 3],
+            _ => [0, 2, 3][i % 3],
+        };
+        let assignee = match i % 5 {
+            0 | 4 => None,
+            3 if inbox_ix == 0 => Some(Assignee::Team(tier2.id)),
+            _ => Some(Assignee::User(uid(agent))),
+        };
+        if let Some(assignee) = assignee {
+            let name = match assignee {
+                Assignee::User(_) => users[agent].name.clone(),
+                Assignee::Team(_) => tier2.name.clone(),
+            };
+            store
+                .set_assignee(AssigneeChange {
+                    conversation_id: conversation.id,
+                    assignee: Some(assignee),
+                    actor: Some(uid(0)),
+                    event_text: format!("{} assigned this to {name}", users[0].name),
+                    now: started + 60_000,
+                })
+                .await?;
+        }
+        if i % 4 == 1 {
+            store
+                .append_entry(NewEntry {
+                    conversation_id: conversation.id,
+                    kind: EntryKind::Comment,
+                    direction: None,
+                    author_user_id: Some(uid(agent)),
+                    author_contact_id: None,
+                    body: "Checked the order history — this customer had the same issue in March. Let's be generous.".into(),
+                    meta: json!({}),
+                    now: started + 90_000,
+                })
+                .await?;
+        }
+        if i % 5 != 4 {
+            store
+                .append_entry(NewEntry {
+                    conversation_id: conversation.id,
+                    kind: EntryKind::Message,
+                    direction: Some(Direction::Outbound),
+                    author_user_id: Some(uid(agent)),
+                    author_contact_id: None,
+                    body: reply.into(),
+                    meta: json!({"channel": channel}),
+                    now: started + 120_000,
+                })
+                .await?;
+        }
+        if i % 7 == 2 {
+            store
+                .set_status(StatusChange {
+                    conversation_id: conversation.id,
+                    status: Status::Closed,
+                    actor: uid(agent),
+                    event_text: format!("{} closed this conversation", users[agent].name),
+                    now: started + 180_000,
+                })
+                .await?;
+        }
+    }
+    Ok(true)
+}

@@ -1,0 +1,10 @@
+//! Integration tests: each starts the real server on `127.0.0.1:0` over a fresh
+//! database (SQLite in a temp dir, or PostgreSQL when SWITCHBOARD_TEST_POSTGRES_URL is
+//! set) and talks real HTTP and WebSocket to it.
+
+mod access;
+mod auth;
+mod bad_input;
+mod conversations;
+mod helpers;
+mod realtime;

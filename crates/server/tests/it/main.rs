@@ -2,6 +2,8 @@
 //! database (SQLite in a temp dir, or PostgreSQL when SWITCHBOARD_TEST_POSTGRES_URL is
 //! set) and talks real HTTP and WebSocket to it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap: a panic is a failed test
+
 mod access;
 mod auth;
 mod bad_input;

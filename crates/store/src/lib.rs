@@ -25,6 +25,7 @@ pub use query::*;
 pub use sql::SqlStore;
 
 use async_trait::async_trait;
+use switchboard_domain::policy;
 use switchboard_domain::*;
 
 /// Everything Switchboard persists. Held as `Arc<dyn Store>`; the backend is chosen from
@@ -72,6 +73,14 @@ pub trait Store: Send + Sync + 'static {
     /// Inboxes the user is a member of, directly or through a team.
     async fn member_inbox_ids(&self, user: UserId) -> StoreResult<Vec<InboxId>>;
     async fn is_inbox_member(&self, inbox: InboxId, user: UserId) -> StoreResult<bool>;
+    /// What the access policy needs about an inbox of the account, in one query;
+    /// [`StoreError::NotFound`] when the account has no such inbox.
+    async fn inbox_access(
+        &self,
+        account: AccountId,
+        inbox: InboxId,
+        user: UserId,
+    ) -> StoreResult<policy::InboxAccess>;
 
     // Contacts.
     async fn create_contact(&self, new: NewContact) -> StoreResult<Contact>;

@@ -76,7 +76,7 @@ impl App {
         subject: Option<&str>,
         body: &str,
     ) -> ApiResult<(Conversation, TimelineEntry)> {
-        self.visible_inbox(actor, inbox_id).await?;
+        self.check_inbox(actor, inbox_id).await?;
         let now = self.now();
         let contact = contact.parse(actor.account_id, now)?;
         let subject = parse_subject(subject)?;
@@ -115,7 +115,7 @@ impl App {
         inbox_id: InboxId,
         params: &ListParams,
     ) -> ApiResult<Page<ConversationSummary>> {
-        self.visible_inbox(actor, inbox_id).await?;
+        self.check_inbox(actor, inbox_id).await?;
         let cursor = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
             Some(raw) => Some(
                 Cursor::decode(raw)
@@ -336,7 +336,7 @@ impl App {
         actor: &Actor,
         inbox_id: InboxId,
     ) -> ApiResult<switchboard_store::ViewCounts> {
-        self.visible_inbox(actor, inbox_id).await?;
+        self.check_inbox(actor, inbox_id).await?;
         Ok(self.store.view_counts(inbox_id, actor.user_id).await?)
     }
 

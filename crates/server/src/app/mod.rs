@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use switchboard_domain::event::Event;
-use switchboard_domain::policy::{self, Actor, InboxAccess};
+use switchboard_domain::policy::{self, Actor};
 use switchboard_domain::*;
 use switchboard_realtime::Hub;
 use switchboard_store::Store;
@@ -61,16 +61,18 @@ impl App {
 
     /// The inbox, if the actor may see it (else 404).
     pub async fn visible_inbox(&self, actor: &Actor, id: InboxId) -> ApiResult<Inbox> {
-        let inbox = self.store.inbox(actor.account_id, id).await?;
-        let is_member = self.store.is_inbox_member(id, actor.user_id).await?;
-        policy::read_inbox(
-            actor,
-            InboxAccess {
-                account_id: inbox.account_id,
-                is_member,
-            },
-        )?;
-        Ok(inbox)
+        self.check_inbox(actor, id).await?;
+        Ok(self.store.inbox(actor.account_id, id).await?)
+    }
+
+    /// Proves the actor may see the inbox (else 404), in one query.
+    pub async fn check_inbox(&self, actor: &Actor, id: InboxId) -> ApiResult<()> {
+        let access = self
+            .store
+            .inbox_access(actor.account_id, id, actor.user_id)
+            .await?;
+        policy::read_inbox(actor, access)?;
+        Ok(())
     }
 
     /// The inboxes the actor may see: all of the account for admins, else their own.
@@ -85,8 +87,8 @@ impl App {
 
     /// May the actor see this inbox? The realtime hub asks this at subscribe.
     pub async fn can_see_inbox(&self, actor: &Actor, id: InboxId) -> ApiResult<bool> {
-        match self.visible_inbox(actor, id).await {
-            Ok(_) => Ok(true),
+        match self.check_inbox(actor, id).await {
+            Ok(()) => Ok(true),
             Err(ApiError::NotFound | ApiError::Denied(_)) => Ok(false),
             Err(e) => Err(e),
         }

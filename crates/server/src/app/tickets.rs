@@ -51,7 +51,7 @@ impl App {
     /// A ticket in an inbox the actor can see (else 404).
     pub async fn ticket(&self, actor: &Actor, id: TicketId) -> ApiResult<Ticket> {
         let ticket = self.store.ticket(actor.account_id, id).await?;
-        self.visible_inbox(actor, ticket.inbox_id).await?;
+        self.check_inbox(actor, ticket.inbox_id).await?;
         Ok(ticket)
     }
 

@@ -156,10 +156,9 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_user ON notifications (user_id, id DESC);
 
 -- Full-text search over subjects, message bodies and contact names and addresses.
+-- One document per conversation.
 CREATE TABLE search_documents (
-    id BIGSERIAL PRIMARY KEY,
-    conversation_id BIGINT NOT NULL REFERENCES conversations(id),
+    conversation_id BIGINT PRIMARY KEY REFERENCES conversations(id),
     tsv TSVECTOR NOT NULL
 );
 CREATE INDEX search_documents_tsv ON search_documents USING GIN (tsv);
-CREATE INDEX search_documents_conversation ON search_documents (conversation_id);

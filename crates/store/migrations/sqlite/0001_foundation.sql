@@ -156,8 +156,8 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_user ON notifications (user_id, id DESC);
 
 -- Full-text search over subjects, message bodies and contact names and addresses.
+-- One document per conversation, its rowid the conversation id.
 CREATE VIRTUAL TABLE search_documents USING fts5(
     body,
-    conversation_id UNINDEXED,
     tokenize = 'unicode61 remove_diacritics 2'
 );

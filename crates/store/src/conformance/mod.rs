@@ -71,6 +71,7 @@ macro_rules! conformance_tests {
             search_matches_message_bodies_including_appended_ones,
             search_matches_contact_name_and_email,
             search_matches_word_prefixes_case_insensitively,
+            search_matches_words_with_accents_as_written,
             search_requires_every_word,
             search_combines_with_filters_and_pages,
             search_with_operator_characters_never_fails,
@@ -1551,6 +1552,35 @@ pub async fn search_matches_word_prefixes_case_insensitively(store: &dyn Store) 
     // Prefixes, not infixes.
     assert!(search(store, fx.inbox.id, "efund").await.is_empty());
     assert!(search(store, fx.inbox.id, "refunds").await.is_empty());
+}
+
+pub async fn search_matches_words_with_accents_as_written(store: &dyn Store) {
+    let fx = seed(store, "search-accents").await;
+    let new = NewConversation {
+        contact: new_contact(
+            fx.account.id,
+            Some("Zoë Ångström"),
+            Some("zoe@customer.example"),
+            T0,
+        ),
+        ..inbound(
+            fx.account.id,
+            fx.inbox.id,
+            "unused",
+            "Crème brûlée",
+            "Ça marche très bien",
+            T0,
+        )
+    };
+    let (zoe, _) = store.create_conversation(new).await.unwrap();
+    start(store, &fx, "b@customer.example", "Hello", "plain", T0 + 10).await;
+    for text in ["zoë", "ÅNGSTRÖM", "ångs", "crème", "BRÛLÉE", "ça", "très"] {
+        assert_eq!(
+            search(store, fx.inbox.id, text).await,
+            vec![zoe.id],
+            "search {text:?}"
+        );
+    }
 }
 
 pub async fn search_requires_every_word(store: &dyn Store) {

@@ -8,9 +8,14 @@ use std::time::Duration;
 /// The PostgreSQL migrations, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Adds `$1` (text, as [`document`] made it) to the `tsvector` index of conversation `$2`.
-pub(crate) const INDEX_SQL: &str =
+/// Starts the `tsvector` document of conversation `$2` with `$1` (text, as [`document`]
+/// made it).
+pub(crate) const INDEX_INSERT_SQL: &str =
     "INSERT INTO search_documents (tsv, conversation_id) VALUES (to_tsvector('simple', $1), $2)";
+
+/// Appends `$1` (text, as [`document`] made it) to the document of conversation `$2`.
+pub(crate) const INDEX_APPEND_SQL: &str =
+    "UPDATE search_documents SET tsv = tsv || to_tsvector('simple', $1) WHERE conversation_id = $2";
 
 pub(crate) async fn open(url: &str) -> StoreResult<AnyPool> {
     Ok(AnyPoolOptions::new()
@@ -65,7 +70,7 @@ mod tests {
 
     #[test]
     fn tsquery_has_only_words_one_per_parameter() {
-        let (sql, q) = search_condition("Refund & !(x) Ünïcode", 2).unwrap();
+        let (sql, q) = search_condition("Refund & !(x) Ünïcode", 2).expect("words to search");
         assert_eq!(q, ["refund:*", "x:*", "ünïcode:*"]);
         assert!(
             sql.contains("$2") && sql.contains("$3") && sql.contains("$4") && !sql.contains("$5")

@@ -4,7 +4,7 @@
 use super::contact::{contact_row, find_or_create_contact};
 use super::{enum_col, json_col, opt_enum_col, SqlStore};
 use crate::{
-    AssigneeChange, AssigneeFilter, Cursor, ListQuery, NewConversation, NewEntry, Page,
+    AssigneeChange, AssigneeFilter, Cursor, ListQuery, NewContact, NewConversation, NewEntry, Page,
     StatusChange, StoreError, StoreResult, ViewCounts,
 };
 use sqlx::any::AnyRow;
@@ -111,13 +111,15 @@ async fn ensure_assignee(
 }
 
 impl SqlStore {
+    /// Starts (`first`) or extends the conversation's search document.
     async fn index_text(
         &self,
         tx: &mut Transaction<'static, Any>,
         conversation: ConversationId,
         text: &str,
+        first: bool,
     ) -> StoreResult<()> {
-        sqlx::query(self.index_sql())
+        sqlx::query(self.index_sql(first))
             .bind(self.search_document(text))
             .bind(conversation.0)
             .execute(&mut **tx)
@@ -140,7 +142,12 @@ impl SqlStore {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        let contact = find_or_create_contact(&mut tx, &new.contact).await?;
+        // The contact always belongs to the conversation's account, whatever the input says.
+        let contact_input = NewContact {
+            account_id: new.account_id,
+            ..new.contact.clone()
+        };
+        let contact = find_or_create_contact(&mut tx, &contact_input).await?;
         let preview = preview_of(&new.body);
         let row = sqlx::query(
             "INSERT INTO conversations (account_id, inbox_id, channel, status, subject, assignee_key, contact_id, preview, created_at, last_activity_at) \
@@ -180,8 +187,8 @@ impl SqlStore {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-        self.index_text(&mut tx, id, &header).await?;
-        self.index_text(&mut tx, id, &new.body).await?;
+        self.index_text(&mut tx, id, &format!("{header}\n{}", new.body), true)
+            .await?;
         tx.commit().await?;
         let conversation = Conversation {
             id,
@@ -410,7 +417,7 @@ impl SqlStore {
         }
         let entry = insert_entry(&mut tx, &new).await?;
         if new.kind == EntryKind::Message {
-            self.index_text(&mut tx, new.conversation_id, &new.body)
+            self.index_text(&mut tx, new.conversation_id, &new.body, false)
                 .await?;
         }
         tx.commit().await?;

@@ -250,4 +250,29 @@ impl SqlStore {
         .await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
+
+    pub(crate) async fn inbox_access(
+        &self,
+        account: AccountId,
+        inbox: InboxId,
+        user: UserId,
+    ) -> StoreResult<switchboard_domain::policy::InboxAccess> {
+        let row = sqlx::query(
+            "SELECT i.account_id, \
+                    (SELECT COUNT(*) FROM inbox_user_members WHERE inbox_id = i.id AND user_id = $3) \
+                  + (SELECT COUNT(*) FROM inbox_team_members it JOIN team_members tm ON tm.team_id = it.team_id \
+                     WHERE it.inbox_id = i.id AND tm.user_id = $3) AS n \
+             FROM inboxes i WHERE i.id = $1 AND i.account_id = $2",
+        )
+        .bind(inbox.0)
+        .bind(account.0)
+        .bind(user.0)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(switchboard_domain::policy::InboxAccess {
+            account_id: AccountId(row.try_get("account_id")?),
+            is_member: row.try_get::<i64, _>("n")? > 0,
+        })
+    }
 }

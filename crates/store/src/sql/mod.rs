@@ -69,11 +69,15 @@ impl SqlStore {
         self.read.close().await;
     }
 
-    /// The SQL that adds `text` to the search index of conversation `$2` (text is `$1`).
-    fn index_sql(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => crate::sqlite::INDEX_SQL,
-            Backend::Postgres => crate::postgres::INDEX_SQL,
+    /// The SQL that starts (`first`) or extends the one search document of conversation
+    /// `$2` with `$1`. One document per conversation keeps a search a single index
+    /// lookup that yields conversation ids directly.
+    fn index_sql(&self, first: bool) -> &'static str {
+        match (self.backend, first) {
+            (Backend::Sqlite, true) => crate::sqlite::INDEX_INSERT_SQL,
+            (Backend::Sqlite, false) => crate::sqlite::INDEX_APPEND_SQL,
+            (Backend::Postgres, true) => crate::postgres::INDEX_INSERT_SQL,
+            (Backend::Postgres, false) => crate::postgres::INDEX_APPEND_SQL,
         }
     }
 

@@ -94,6 +94,15 @@ impl Store for SqlStore {
         SqlStore::member_inbox_ids(self, user).await
     }
 
+    async fn inbox_access(
+        &self,
+        account: AccountId,
+        inbox: InboxId,
+        user: UserId,
+    ) -> StoreResult<switchboard_domain::policy::InboxAccess> {
+        SqlStore::inbox_access(self, account, inbox, user).await
+    }
+
     async fn is_inbox_member(&self, inbox: InboxId, user: UserId) -> StoreResult<bool> {
         SqlStore::is_inbox_member(self, inbox, user).await
     }

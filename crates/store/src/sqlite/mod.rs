@@ -9,9 +9,13 @@ use std::time::Duration;
 /// The SQLite migrations, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
-/// Adds `$1` (text) to the FTS5 index of conversation `$2`.
-pub(crate) const INDEX_SQL: &str =
-    "INSERT INTO search_documents (body, conversation_id) VALUES ($1, $2)";
+/// Starts the FTS5 document of conversation `$2` (its rowid) with `$1` (text).
+pub(crate) const INDEX_INSERT_SQL: &str =
+    "INSERT INTO search_documents (body, rowid) VALUES ($1, $2)";
+
+/// Appends `$1` (text) to the FTS5 document of conversation `$2`.
+pub(crate) const INDEX_APPEND_SQL: &str =
+    "UPDATE search_documents SET body = body || char(10) || $1 WHERE rowid = $2";
 
 /// Opens the read pool and the one-connection write pool on one database file, in WAL
 /// mode so readers never wait for the writer.
@@ -56,7 +60,11 @@ pub(crate) fn search_condition(text: &str, param: usize) -> Option<(String, Vec<
         return None;
     }
     let condition = (param..param + words.len())
-        .map(|n| format!("c.id IN (SELECT conversation_id FROM search_documents WHERE search_documents MATCH ${n})"))
+        .map(|n| {
+            format!(
+                "c.id IN (SELECT rowid FROM search_documents WHERE search_documents MATCH ${n})"
+            )
+        })
         .collect::<Vec<_>>()
         .join(" AND ");
     Some((
@@ -71,7 +79,7 @@ mod tests {
 
     #[test]
     fn search_words_are_quoted_prefixes() {
-        let (sql, q) = search_condition("refund  \"OR\" inv*", 4).unwrap();
+        let (sql, q) = search_condition("refund  \"OR\" inv*", 4).expect("words to search");
         assert!(sql.contains("MATCH $4") && sql.contains("MATCH $5") && sql.contains("MATCH $6"));
         assert_eq!(q, ["\"refund\"*", "\"or\"*", "\"inv\"*"]);
         assert!(search_condition(" -- ", 1).is_none());

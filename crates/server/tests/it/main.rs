@@ -7,6 +7,7 @@
 mod access;
 mod auth;
 mod bad_input;
+mod cli;
 mod conversations;
 mod helpers;
 mod realtime;

@@ -1,0 +1,208 @@
+//! The full pages: login, the redirects that find a user's inbox or a conversation's
+//! inbox, and the three-pane inbox page.
+
+use super::format::{clamp_search, tone};
+use super::view::{
+    inbox_href, Avatar, Directory, ListContext, ListView, NavItem, ThreadView, View,
+};
+use super::{parse_id, render, PageError, Shell};
+use crate::app::{App, ConversationView};
+use crate::auth::PageAuth;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use switchboard_domain::policy::Actor;
+use switchboard_domain::*;
+
+type PageResult = Result<Response, PageError>;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    shell: Shell,
+}
+
+/// `GET /login`: the sign-in form; a signed-in user goes to their inbox instead.
+pub(super) async fn login(auth: Result<PageAuth, Response>) -> PageResult {
+    if auth.is_ok() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    Ok(render(&LoginPage {
+        shell: Shell::new("Sign in", ""),
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "no_inbox.html")]
+struct NoInboxPage {
+    shell: Shell,
+    me: Avatar,
+}
+
+/// `GET /`: the first inbox the user sees, or a page saying there is none yet.
+pub(super) async fn home(State(state): State<AppState>, PageAuth(me): PageAuth) -> PageResult {
+    let inboxes = state.app.visible_inboxes(&me.actor).await?;
+    if let Some(first) = inboxes.first() {
+        return Ok(Redirect::to(&format!("/inboxes/{}", first.id)).into_response());
+    }
+    let page = NoInboxPage {
+        shell: Shell::new("Welcome", me.csrf_token.as_deref().unwrap_or("")),
+        me: Avatar::person(me.user.id.0, &me.user.name),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `GET /conversations/{id}`: the conversation, opened in its inbox.
+pub(super) async fn conversation(
+    State(state): State<AppState>,
+    PageAuth(me): PageAuth,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let id = parse_id(&raw).ok_or_else(PageError::not_found)?;
+    let c = state
+        .app
+        .conversation(&me.actor, ConversationId(id))
+        .await?;
+    let to = inbox_href(c.inbox_id, View::All, "", Some(c.id));
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// The query of the inbox page; every field is optional and lenient.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct InboxQuery {
+    view: Option<String>,
+    q: Option<String>,
+    c: Option<String>,
+}
+
+/// An entry of the inbox switcher.
+struct InboxOption {
+    name: String,
+    href: String,
+    initial: String,
+    tone: u8,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    shell: Shell,
+    me: Avatar,
+    me_id: UserId,
+    inbox_id: InboxId,
+    inbox: InboxOption,
+    inboxes: Vec<InboxOption>,
+    nav: Vec<NavItem>,
+    view_label: &'static str,
+    view: &'static str,
+    search: String,
+    clear_href: String,
+    open_id: Option<ConversationId>,
+    list: ListView,
+    open_thread: Option<ThreadView>,
+    /// `?c=` named a conversation the user cannot see.
+    missing_thread: bool,
+}
+
+/// A conversation's thread, or `None` when the actor may not see it.
+pub(super) async fn visible_thread(
+    app: &App,
+    actor: &Actor,
+    id: Option<ConversationId>,
+) -> ApiResult<Option<ConversationView>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    match app.conversation_view(actor, id).await {
+        Ok(view) => Ok(Some(view)),
+        Err(ApiError::NotFound | ApiError::Denied(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /inboxes/{id}?view=&q=&c=`: the sidebar, the list and the open thread.
+pub(super) async fn inbox(
+    State(state): State<AppState>,
+    PageAuth(me): PageAuth,
+    Path(raw): Path<String>,
+    query: Result<Query<InboxQuery>, QueryRejection>,
+) -> PageResult {
+    let query = query.map(|q| q.0).unwrap_or_default();
+    let app = &state.app;
+    let actor = &me.actor;
+    let inbox_id = InboxId(parse_id(&raw).ok_or_else(PageError::not_found)?);
+    let inboxes = app.visible_inboxes(actor).await?;
+    let current = inboxes
+        .iter()
+        .find(|i| i.id == inbox_id)
+        .ok_or_else(PageError::not_found)?;
+    let view = View::parse(query.view.as_deref());
+    let search = clamp_search(query.q.as_deref().unwrap_or(""));
+    let wanted = query.c.as_deref().and_then(parse_id).map(ConversationId);
+    let params = view.list_params(Some(search.clone()), None, None);
+    let (page, counts, users, teams, thread) = tokio::try_join!(
+        app.list_conversations(actor, inbox_id, &params),
+        app.view_counts(actor, inbox_id),
+        app.users(actor),
+        app.teams(actor),
+        visible_thread(app, actor, wanted),
+    )?;
+    if let Some(t) = &thread {
+        if t.conversation.inbox_id != inbox_id {
+            // Moved away, or linked from another inbox: show it where it lives.
+            let to = inbox_href(t.conversation.inbox_id, view, "", Some(t.conversation.id));
+            return Ok(Redirect::to(&to).into_response());
+        }
+    }
+    let now = app.now();
+    let dir = Directory::new(users, teams);
+    let open_id = thread.as_ref().map(|t| t.conversation.id);
+    let list = ListView::new(
+        page,
+        &dir,
+        &ListContext {
+            inbox_id,
+            view,
+            q: &search,
+            open: open_id,
+            continuation: false,
+            now,
+        },
+    );
+    let option = |i: &Inbox| InboxOption {
+        name: i.name.clone(),
+        href: format!("/inboxes/{}", i.id),
+        initial: i
+            .name
+            .chars()
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default(),
+        tone: tone(i.id.0),
+        current: i.id == inbox_id,
+    };
+    let page = InboxPage {
+        shell: Shell::new(&current.name, me.csrf_token.as_deref().unwrap_or("")),
+        me: Avatar::person(me.user.id.0, &me.user.name),
+        me_id: me.user.id,
+        inbox_id,
+        inbox: option(current),
+        inboxes: inboxes.iter().map(option).collect(),
+        nav: NavItem::all(inbox_id, view, &counts, open_id),
+        view_label: view.label(),
+        view: view.as_str(),
+        clear_href: inbox_href(inbox_id, view, "", open_id),
+        search,
+        open_id,
+        list,
+        missing_thread: wanted.is_some() && thread.is_none(),
+        open_thread: thread.map(|t| ThreadView::new(t, &dir, now)),
+    };
+    Ok(render(&page)?.into_response())
+}

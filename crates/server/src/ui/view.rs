@@ -1,0 +1,516 @@
+//! View models: what the templates print, built from domain data. Every string here is
+//! printed escaped by askama; only the channel icons (constant markup) are not.
+//!
+//! Nothing here reads the store: handlers fetch through `App` and pass the results in,
+//! together with `now`, so these builders are plain functions.
+
+use super::format::{clock_time, full_time, initials, iso_time, query, relative_time, tone};
+use super::icons::{channel_icon, channel_label};
+use crate::app::{ConversationView, ListParams};
+use std::collections::HashMap;
+use switchboard_domain::*;
+use switchboard_store::{Page, ViewCounts};
+
+/// The four views of an inbox's list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum View {
+    /// Open conversations, whoever has them.
+    #[default]
+    All,
+    /// Open and assigned to the reader.
+    Mine,
+    /// Open and assigned to nobody.
+    Unassigned,
+    /// Closed ones.
+    Closed,
+}
+
+impl View {
+    /// In sidebar order.
+    pub const ALL: [View; 4] = [View::All, View::Mine, View::Unassigned, View::Closed];
+
+    /// Reads `?view=`; anything unknown (or nothing) is `all`.
+    pub fn parse(raw: Option<&str>) -> View {
+        match raw.map(str::trim) {
+            Some("mine") => View::Mine,
+            Some("unassigned") => View::Unassigned,
+            Some("closed") => View::Closed,
+            _ => View::All,
+        }
+    }
+
+    /// The `?view=` spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::All => "all",
+            View::Mine => "mine",
+            View::Unassigned => "unassigned",
+            View::Closed => "closed",
+        }
+    }
+
+    /// The sidebar label.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::All => "All open",
+            View::Mine => "Assigned to me",
+            View::Unassigned => "Unassigned",
+            View::Closed => "Closed",
+        }
+    }
+
+    /// What the list shows when this view has no rows and no search is active.
+    pub fn empty_text(self) -> &'static str {
+        match self {
+            View::All => "No open conversations. Enjoy the quiet.",
+            View::Mine => "Nothing is assigned to you right now.",
+            View::Unassigned => "Every open conversation has an owner.",
+            View::Closed => "No closed conversations yet.",
+        }
+    }
+
+    /// This view's count out of an inbox's counts.
+    pub fn count(self, counts: &ViewCounts) -> i64 {
+        match self {
+            View::All => counts.open,
+            View::Mine => counts.mine,
+            View::Unassigned => counts.unassigned,
+            View::Closed => counts.closed,
+        }
+    }
+
+    /// The list request of this view, with an optional search and page position.
+    pub fn list_params(
+        self,
+        q: Option<String>,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> ListParams {
+        let (status, assignee) = match self {
+            View::All => (Status::Open, "any"),
+            View::Mine => (Status::Open, "me"),
+            View::Unassigned => (Status::Open, "unassigned"),
+            View::Closed => (Status::Closed, "any"),
+        };
+        ListParams {
+            status: Some(status),
+            assignee: Some(assignee.to_owned()),
+            channel: None,
+            q: q.filter(|q| !q.is_empty()),
+            limit,
+            cursor: cursor.filter(|c| !c.is_empty()),
+        }
+    }
+}
+
+/// The names of the account's users and teams, fetched once per page.
+pub struct Directory {
+    users: HashMap<UserId, User>,
+    teams: HashMap<TeamId, Team>,
+}
+
+impl Directory {
+    pub fn new(users: Vec<User>, teams: Vec<Team>) -> Self {
+        Directory {
+            users: users.into_iter().map(|u| (u.id, u)).collect(),
+            teams: teams.into_iter().map(|t| (t.id, t)).collect(),
+        }
+    }
+
+    fn user_name(&self, id: UserId) -> &str {
+        self.users
+            .get(&id)
+            .map_or("Former teammate", |u| u.name.as_str())
+    }
+
+    /// The avatar of a user of the account.
+    pub fn user_avatar(&self, id: UserId) -> Avatar {
+        Avatar::person(id.0, self.user_name(id))
+    }
+
+    /// The avatar of an assignee: a user's initials or a team's badge.
+    pub fn assignee_avatar(&self, assignee: Assignee) -> Avatar {
+        match assignee {
+            Assignee::User(id) => self.user_avatar(id),
+            Assignee::Team(id) => {
+                let name = self
+                    .teams
+                    .get(&id)
+                    .map_or("Former team", |t| t.name.as_str());
+                Avatar {
+                    team: true,
+                    ..Avatar::person(id.0, name)
+                }
+            }
+        }
+    }
+}
+
+/// A round (person) or square (team) badge with initials on a colour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Avatar {
+    pub name: String,
+    pub initials: String,
+    pub tone: u8,
+    pub team: bool,
+}
+
+impl Avatar {
+    pub fn person(id: i64, name: &str) -> Self {
+        Avatar {
+            name: name.to_owned(),
+            initials: initials(name),
+            tone: tone(id),
+            team: false,
+        }
+    }
+}
+
+/// A timestamp as `<time>` prints it; `static/app.js` re-renders `text` in local time
+/// according to `format` (`rel` or `clock`).
+#[derive(Debug, Clone)]
+pub struct TimeView {
+    pub ts: Millis,
+    pub iso: String,
+    pub text: String,
+    pub title: String,
+}
+
+impl TimeView {
+    /// A list row's age (`3m`, `Yesterday`).
+    pub fn relative(ts: Millis, now: Millis) -> Self {
+        Self::with_text(ts, relative_time(ts, now))
+    }
+
+    /// A timeline entry's time (`10:42`, `Nov 3, 10:42`).
+    pub fn clock(ts: Millis, now: Millis) -> Self {
+        Self::with_text(ts, clock_time(ts, now))
+    }
+
+    /// The full date and time.
+    pub fn full(ts: Millis) -> Self {
+        Self::with_text(ts, full_time(ts))
+    }
+
+    fn with_text(ts: Millis, text: String) -> Self {
+        TimeView {
+            ts,
+            iso: iso_time(ts),
+            text,
+            title: full_time(ts),
+        }
+    }
+}
+
+/// Where a list row or link points: the inbox page with view, search and open thread.
+pub fn inbox_href(inbox: InboxId, view: View, q: &str, open: Option<ConversationId>) -> String {
+    let view = if view == View::All { "" } else { view.as_str() };
+    let c = open.map(|c| c.to_string()).unwrap_or_default();
+    format!(
+        "/inboxes/{inbox}{}",
+        query(&[("view", view), ("q", q), ("c", &c)])
+    )
+}
+
+/// One row of the conversation list.
+pub struct RowView {
+    pub id: ConversationId,
+    pub href: String,
+    pub contact: String,
+    pub avatar: Avatar,
+    pub channel: &'static str,
+    pub channel_label: &'static str,
+    pub channel_icon: &'static str,
+    pub subject: String,
+    pub preview: String,
+    pub time: TimeView,
+    pub assignee: Option<Avatar>,
+    pub is_open: bool,
+}
+
+/// The rows of a list page with what the "Load more" button and empty state need.
+pub struct ListView {
+    pub inbox_id: InboxId,
+    pub view: &'static str,
+    pub q: String,
+    pub rows: Vec<RowView>,
+    pub next_cursor: Option<String>,
+    /// A later page: no empty state, only rows.
+    pub continuation: bool,
+    pub empty_text: String,
+}
+
+/// Everything a list needs beyond the page of rows.
+pub struct ListContext<'a> {
+    pub inbox_id: InboxId,
+    pub view: View,
+    pub q: &'a str,
+    pub open: Option<ConversationId>,
+    pub continuation: bool,
+    pub now: Millis,
+}
+
+impl ListView {
+    pub fn new(page: Page<ConversationSummary>, dir: &Directory, cx: &ListContext<'_>) -> Self {
+        let rows = page
+            .items
+            .iter()
+            .map(|s| RowView {
+                id: s.id,
+                href: inbox_href(cx.inbox_id, cx.view, cx.q, Some(s.id)),
+                contact: s.contact_label().to_owned(),
+                avatar: Avatar::person(s.contact_id.0, s.contact_label()),
+                channel: s.channel.as_str(),
+                channel_label: channel_label(s.channel),
+                channel_icon: channel_icon(s.channel),
+                subject: s
+                    .subject
+                    .clone()
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or_else(|| "(no subject)".to_owned()),
+                preview: s.preview.split_whitespace().collect::<Vec<_>>().join(" "),
+                time: TimeView::relative(s.last_activity_at, cx.now),
+                assignee: s.assignee.map(|a| dir.assignee_avatar(a)),
+                is_open: cx.open == Some(s.id),
+            })
+            .collect();
+        let empty_text = if cx.q.is_empty() {
+            cx.view.empty_text().to_owned()
+        } else {
+            format!("No results for “{}”", cx.q)
+        };
+        ListView {
+            inbox_id: cx.inbox_id,
+            view: cx.view.as_str(),
+            q: cx.q.to_owned(),
+            rows,
+            next_cursor: page.next_cursor,
+            continuation: cx.continuation,
+            empty_text,
+        }
+    }
+}
+
+/// A view link of the sidebar with its count.
+pub struct NavItem {
+    pub view: &'static str,
+    pub label: &'static str,
+    pub href: String,
+    pub count: i64,
+    pub current: bool,
+}
+
+impl NavItem {
+    pub fn all(
+        inbox: InboxId,
+        current: View,
+        counts: &ViewCounts,
+        open: Option<ConversationId>,
+    ) -> Vec<NavItem> {
+        View::ALL
+            .iter()
+            .map(|v| NavItem {
+                view: v.as_str(),
+                label: v.label(),
+                href: inbox_href(inbox, *v, "", open),
+                count: v.count(counts),
+                current: *v == current,
+            })
+            .collect()
+    }
+}
+
+/// One entry of a thread's timeline.
+pub struct EntryView {
+    pub id: EntryId,
+    /// `message`, `comment`, `forward` or `event`.
+    pub kind: &'static str,
+    /// Outbound message (sent by the team): right-aligned, accent background.
+    pub outbound: bool,
+    pub author: Avatar,
+    pub body: String,
+    pub time: TimeView,
+    /// Forward recipients or delivery state, when the entry's meta names them.
+    pub note: Option<String>,
+}
+
+/// The contact column beside a thread.
+pub struct ContactView {
+    pub name: String,
+    pub avatar: Avatar,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub owner: Option<Avatar>,
+    pub tickets: usize,
+    pub since: TimeView,
+}
+
+/// A conversation as the thread pane shows it.
+pub struct ThreadView {
+    pub id: ConversationId,
+    pub inbox_id: InboxId,
+    pub subject: String,
+    pub channel: &'static str,
+    pub channel_label: &'static str,
+    pub channel_icon: &'static str,
+    pub is_open: bool,
+    pub assignee: Option<Avatar>,
+    pub entries: Vec<EntryView>,
+    pub contact: ContactView,
+    pub created: TimeView,
+}
+
+impl ThreadView {
+    pub fn new(view: ConversationView, dir: &Directory, now: Millis) -> Self {
+        let c = view.conversation;
+        let contact_name = c.contact.display_name().to_owned();
+        let contact_avatar = Avatar::person(c.contact.id.0, &contact_name);
+        let entries = view
+            .timeline
+            .into_iter()
+            .map(|e| entry_view(e, &contact_avatar, dir, now))
+            .collect();
+        ThreadView {
+            id: c.id,
+            inbox_id: c.inbox_id,
+            subject: c
+                .subject
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| "(no subject)".to_owned()),
+            channel: c.channel.as_str(),
+            channel_label: channel_label(c.channel),
+            channel_icon: channel_icon(c.channel),
+            is_open: c.status == Status::Open,
+            assignee: c.assignee.map(|a| dir.assignee_avatar(a)),
+            entries,
+            contact: ContactView {
+                name: contact_name,
+                avatar: contact_avatar,
+                email: c.contact.email,
+                phone: c.contact.phone,
+                owner: c.contact.owner_id.map(|u| dir.user_avatar(u)),
+                tickets: c.ticket_ids.len(),
+                since: TimeView::full(c.contact.created_at),
+            },
+            created: TimeView::full(c.created_at),
+        }
+    }
+}
+
+fn entry_view(e: TimelineEntry, contact: &Avatar, dir: &Directory, now: Millis) -> EntryView {
+    let outbound = e.kind != EntryKind::Event && e.direction != Some(Direction::Inbound);
+    let author = match (e.author_user_id, e.author_contact_id, e.direction) {
+        (Some(user), _, _) => dir.user_avatar(user),
+        (None, Some(_), _) | (None, None, Some(Direction::Inbound)) => contact.clone(),
+        (None, None, _) => Avatar::person(0, "Switchboard"),
+    };
+    let text = |key: &str| e.meta.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let note = match e.kind {
+        EntryKind::Forward => e
+            .meta
+            .get("to")
+            .and_then(|to| match to {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Array(list) => Some(
+                    list.iter()
+                        .filter_map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                _ => None,
+            })
+            .map(|to| format!("Forwarded to {to}")),
+        EntryKind::Message if outbound => text("delivery").and_then(|state| match state.as_str() {
+            "failed" => Some(match text("delivery_error") {
+                Some(why) => format!("Not delivered: {why}"),
+                None => "Not delivered".to_owned(),
+            }),
+            "queued" => Some("Queued".to_owned()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    EntryView {
+        id: e.id,
+        kind: e.kind.as_str(),
+        outbound: outbound && e.kind == EntryKind::Message,
+        author,
+        body: e.body,
+        time: TimeView::clock(e.created_at, now),
+        note,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn views_map_to_list_filters() {
+        let all = View::All.list_params(None, None, None);
+        assert_eq!(
+            (all.status, all.assignee.as_deref()),
+            (Some(Status::Open), Some("any"))
+        );
+        let mine = View::Mine.list_params(Some("refund".into()), Some("1.2".into()), Some(80));
+        assert_eq!(
+            (mine.status, mine.assignee.as_deref()),
+            (Some(Status::Open), Some("me"))
+        );
+        assert_eq!(mine.q.as_deref(), Some("refund"));
+        assert_eq!(mine.cursor.as_deref(), Some("1.2"));
+        assert_eq!(mine.limit, Some(80));
+        let un = View::Unassigned.list_params(Some(String::new()), Some(String::new()), None);
+        assert_eq!(
+            (un.status, un.assignee.as_deref()),
+            (Some(Status::Open), Some("unassigned"))
+        );
+        assert_eq!((un.q, un.cursor), (None, None));
+        let closed = View::Closed.list_params(None, None, None);
+        assert_eq!(
+            (closed.status, closed.assignee.as_deref()),
+            (Some(Status::Closed), Some("any"))
+        );
+    }
+
+    #[test]
+    fn unknown_views_fall_back_to_all_and_names_round_trip() {
+        for v in View::ALL {
+            assert_eq!(View::parse(Some(v.as_str())), v);
+        }
+        assert_eq!(View::parse(None), View::All);
+        assert_eq!(View::parse(Some("everything")), View::All);
+    }
+
+    #[test]
+    fn inbox_links_keep_view_search_and_thread() {
+        assert_eq!(inbox_href(InboxId(3), View::All, "", None), "/inboxes/3");
+        assert_eq!(
+            inbox_href(InboxId(3), View::Closed, "a b", Some(ConversationId(9))),
+            "/inboxes/3?view=closed&q=a%20b&c=9"
+        );
+    }
+
+    #[test]
+    fn team_assignees_get_a_square_badge_and_unknown_ids_a_placeholder() {
+        let dir = Directory::new(
+            vec![],
+            vec![Team {
+                id: TeamId(2),
+                account_id: AccountId(1),
+                name: "Tier 2".into(),
+                round_robin: false,
+                member_ids: vec![],
+            }],
+        );
+        let team = dir.assignee_avatar(Assignee::Team(TeamId(2)));
+        assert!(team.team);
+        assert_eq!(
+            (team.name.as_str(), team.initials.as_str()),
+            ("Tier 2", "T2")
+        );
+        let gone = dir.assignee_avatar(Assignee::User(UserId(5)));
+        assert!(!gone.team);
+        assert_eq!(gone.name, "Former teammate");
+    }
+}

@@ -25,6 +25,12 @@ pub enum Event {
         inbox_id: InboxId,
         entry_id: EntryId,
     },
+    /// A timeline entry was removed (a deleted comment): open views drop it.
+    EntryDeleted {
+        conversation_id: ConversationId,
+        inbox_id: InboxId,
+        entry_id: EntryId,
+    },
     /// A user has a new notification.
     NotificationCreated {
         user_id: UserId,
@@ -80,6 +86,11 @@ impl Event {
                 conversation_id,
                 inbox_id,
                 ..
+            }
+            | Event::EntryDeleted {
+                conversation_id,
+                inbox_id,
+                ..
             } => {
                 vec![Topic::Inbox(inbox_id), Topic::Conversation(conversation_id)]
             }
@@ -104,6 +115,25 @@ mod tests {
         for bad in ["inbox", "inbox:x", "account:1", ""] {
             assert_eq!(Topic::parse(bad), None);
         }
+    }
+
+    #[test]
+    fn a_deleted_entry_reaches_the_same_watchers_as_a_created_one() {
+        let deleted = Event::EntryDeleted {
+            conversation_id: ConversationId(5),
+            inbox_id: InboxId(2),
+            entry_id: EntryId(9),
+        };
+        let json = serde_json::to_value(&deleted).unwrap();
+        assert_eq!(json["type"], "entry_deleted");
+        assert_eq!(json["entry_id"], 9);
+        assert_eq!(
+            deleted.topics(),
+            vec![
+                Topic::Inbox(InboxId(2)),
+                Topic::Conversation(ConversationId(5))
+            ]
+        );
     }
 
     #[test]

@@ -39,4 +39,10 @@ id_type!(
     NotificationId,
     /// A personal access token.
     TokenId,
+    /// An uploaded file.
+    AttachmentId,
+    /// A reusable item of the Insert menu's library.
+    LibraryItemId,
+    /// A mail waiting in (or sent from) the outbox.
+    OutboxId,
 );

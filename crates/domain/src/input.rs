@@ -186,6 +186,31 @@ pub fn parse_phone(raw: &str) -> Result<String, InvalidInput> {
     Ok(s.to_owned())
 }
 
+/// The longest URL we accept, in bytes.
+pub const MAX_URL_BYTES: usize = 2_048;
+
+/// An `http` or `https` URL with a host, no spaces or control characters, at most
+/// [`MAX_URL_BYTES`]; trimmed. Other schemes (`javascript:`, `data:`, ...) are refused.
+pub fn parse_http_url(field: &'static str, raw: &str) -> Result<String, InvalidInput> {
+    let s = raw.trim();
+    let bad = |why: &str| Err(InvalidInput::new(field, why.to_owned()));
+    if s.len() > MAX_URL_BYTES {
+        return bad("is longer than 2048 bytes");
+    }
+    let lower = s.to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    else {
+        return bad("must be an http or https URL");
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("must be an http or https URL");
+    }
+    Ok(s.to_owned())
+}
+
 /// A new password: 8 to 1024 characters. Never printed by `Debug`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
@@ -266,6 +291,24 @@ mod tests {
         let long = preview_of(&"word ".repeat(100));
         assert_eq!(long.chars().count(), 140);
         assert!(long.ends_with('…'));
+    }
+
+    #[test]
+    fn only_http_urls_with_a_host_are_accepted() {
+        assert_eq!(
+            parse_http_url("url", " https://meet.example/ana ").unwrap(),
+            "https://meet.example/ana"
+        );
+        assert!(parse_http_url("url", "HTTP://Example.com?q=1").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "https://",
+            "http:///x",
+            "mailto:a@b.c",
+            "https://a b",
+        ] {
+            assert!(parse_http_url("url", bad).is_err(), "{bad} accepted");
+        }
     }
 
     #[test]

@@ -101,6 +101,20 @@ text_enum!(
     NotificationKind { Mention = "mention", Assignment = "assignment", Move = "move" }
 );
 
+text_enum!(
+    /// What a mail in the outbox is: a notification to a user, a reply to a contact, or
+    /// a forward to an outside recipient.
+    OutboxKind { Notification = "notification", Reply = "reply", Forward = "forward" }
+);
+text_enum!(
+    /// Where a mail of the outbox stands.
+    OutboxState { Queued = "queued", Sent = "sent", Failed = "failed" }
+);
+text_enum!(
+    /// What a library item of the Insert menu is.
+    LibraryKind { Snippet = "snippet", Document = "document", MeetingLink = "meeting_link", KbArticle = "kb_article", Quote = "quote", Video = "video" }
+);
+
 impl Plan {
     /// Moving a conversation to another inbox is a professional feature.
     pub fn allows_move(self) -> bool {
@@ -160,6 +174,8 @@ pub struct User {
     pub role: Role,
     pub seat: Seat,
     pub availability: Availability,
+    /// Whether notifications are also sent by email (through the outbox).
+    pub notify_email: bool,
     pub created_at: Millis,
 }
 
@@ -289,11 +305,67 @@ pub struct Notification {
     pub user_id: UserId,
     pub kind: NotificationKind,
     pub conversation_id: Option<ConversationId>,
+    /// The inbox the conversation is in now (it follows moves), for the link.
+    pub inbox_id: Option<InboxId>,
     pub entry_id: Option<EntryId>,
     pub actor_user_id: Option<UserId>,
     pub text: String,
     pub read: bool,
     pub created_at: Millis,
+}
+
+/// An uploaded file. The bytes live content-addressed by `sha256` beside the database;
+/// `filename` is for display only and never names a path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attachment {
+    pub id: AttachmentId,
+    pub account_id: AccountId,
+    pub uploaded_by: UserId,
+    pub filename: String,
+    /// Always one of [`crate::attachment::SAFE_CONTENT_TYPES`] or `application/octet-stream`.
+    pub content_type: String,
+    pub size: i64,
+    /// Hex SHA-256 of the bytes: the file's name in the attachment store.
+    pub sha256: String,
+    pub created_at: Millis,
+}
+
+/// A reusable item of the Insert menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LibraryItem {
+    pub id: LibraryItemId,
+    pub account_id: AccountId,
+    pub kind: LibraryKind,
+    pub title: String,
+    /// Text of snippets, quotes and knowledge-base summaries; may hold `{{variables}}`.
+    pub body: Option<String>,
+    /// Link of meeting links, knowledge-base articles and videos (http or https).
+    pub url: Option<String>,
+    /// The file a document shares.
+    pub attachment_id: Option<AttachmentId>,
+    pub created_by: UserId,
+    pub created_at: Millis,
+}
+
+/// A mail in the durable outbox: queued by the transaction that decided to send it,
+/// sent (with retries) by the outbox worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxMessage {
+    pub id: OutboxId,
+    pub account_id: AccountId,
+    pub kind: OutboxKind,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub state: OutboxState,
+    pub attempts: i64,
+    pub next_attempt_at: Millis,
+    pub last_error: Option<String>,
+    /// What the mail is about, when it is a notification or a timeline entry's mail.
+    pub notification_id: Option<NotificationId>,
+    pub entry_id: Option<EntryId>,
+    pub created_at: Millis,
+    pub sent_at: Option<Millis>,
 }
 
 #[cfg(test)]

@@ -121,6 +121,50 @@ pub fn delete_comment(actor: &Actor, author: Option<UserId>) -> Decision {
     }
 }
 
+/// A user can be @mentioned in a conversation only if they can see its inbox, so a
+/// mention never leads anyone to a conversation they may not read. `user` is the
+/// mentioned user as an actor, `inbox` their access to the conversation's inbox.
+pub fn be_mentioned(user: &Actor, inbox: InboxAccess) -> Decision {
+    read_inbox(user, inbox)
+}
+
+/// What the policy needs about an uploaded file: its account and uploader, whether
+/// the account's library shares it, and the actor's access to each inbox with a
+/// conversation whose (not deleted) comment references it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentAccess {
+    pub account_id: AccountId,
+    pub uploaded_by: UserId,
+    pub in_library: bool,
+    pub inboxes: Vec<InboxAccess>,
+}
+
+/// A file is read by its uploader, by every user of the account when a library
+/// document shares it, and by whoever can see a conversation whose comment references
+/// it. Everyone else, and every other account, is told it does not exist.
+pub fn read_attachment(actor: &Actor, file: &AttachmentAccess) -> Decision {
+    same_account(actor, file.account_id)?;
+    if file.uploaded_by == actor.user_id
+        || file.in_library
+        || file.inboxes.iter().any(|i| read_inbox(actor, *i).is_ok())
+    {
+        Ok(())
+    } else {
+        Err(Denied::NotFound)
+    }
+}
+
+/// Only your own uploads can be attached to a comment or shared as a library
+/// document: attaching is what grants others access to a file.
+pub fn attach_file(actor: &Actor, account_id: AccountId, uploaded_by: UserId) -> Decision {
+    same_account(actor, account_id)?;
+    if uploaded_by == actor.user_id {
+        Ok(())
+    } else {
+        Err(Denied::NotFound)
+    }
+}
+
 /// A notification belongs to one user.
 pub fn read_notification(actor: &Actor, owner: UserId) -> Decision {
     if actor.user_id == owner {
@@ -245,6 +289,84 @@ mod tests {
         assert_eq!(
             delete_comment(&actor(Role::Admin, Seat::Core), Some(UserId(2))),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn only_users_who_see_the_inbox_can_be_mentioned() {
+        assert_eq!(
+            be_mentioned(&actor(Role::Agent, Seat::Core), MEMBER),
+            Ok(())
+        );
+        assert_eq!(
+            be_mentioned(&actor(Role::Admin, Seat::Core), NON_MEMBER),
+            Ok(())
+        );
+        assert_eq!(
+            be_mentioned(&actor(Role::Agent, Seat::Service), NON_MEMBER),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            be_mentioned(&actor(Role::Admin, Seat::Service), FOREIGN),
+            Err(Denied::NotFound)
+        );
+    }
+
+    fn file(uploaded_by: i64, in_library: bool, inboxes: Vec<InboxAccess>) -> AttachmentAccess {
+        AttachmentAccess {
+            account_id: AccountId(10),
+            uploaded_by: UserId(uploaded_by),
+            in_library,
+            inboxes,
+        }
+    }
+
+    #[test]
+    fn files_are_read_by_uploader_library_and_viewers_of_a_referencing_conversation() {
+        let agent = actor(Role::Agent, Seat::Core);
+        assert_eq!(read_attachment(&agent, &file(1, false, vec![])), Ok(()));
+        assert_eq!(read_attachment(&agent, &file(2, true, vec![])), Ok(()));
+        assert_eq!(
+            read_attachment(&agent, &file(2, false, vec![NON_MEMBER, MEMBER])),
+            Ok(())
+        );
+        assert_eq!(
+            read_attachment(&agent, &file(2, false, vec![NON_MEMBER])),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            read_attachment(
+                &actor(Role::Admin, Seat::Core),
+                &file(2, false, vec![NON_MEMBER])
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            read_attachment(&actor(Role::Admin, Seat::Core), &file(2, false, vec![])),
+            Err(Denied::NotFound)
+        );
+        let foreign = AttachmentAccess {
+            account_id: AccountId(99),
+            ..file(1, true, vec![])
+        };
+        assert_eq!(read_attachment(&agent, &foreign), Err(Denied::NotFound));
+    }
+
+    #[test]
+    fn only_your_own_uploads_are_attached() {
+        let agent = actor(Role::Agent, Seat::Core);
+        assert_eq!(attach_file(&agent, AccountId(10), UserId(1)), Ok(()));
+        assert_eq!(
+            attach_file(&agent, AccountId(10), UserId(2)),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            attach_file(&agent, AccountId(99), UserId(1)),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            attach_file(&actor(Role::Admin, Seat::Core), AccountId(10), UserId(2)),
+            Err(Denied::NotFound)
         );
     }
 

@@ -6,7 +6,13 @@
 //! (several views and a search) over one keep-alive connection, printing percentiles.
 //! It also reports the server's idle resident memory.
 //!
+//! `presence`: times presence frames from one sender socket to N watcher sockets, on
+//! one node and (with `--postgres`) across two nodes; see `presence.rs`.
+//!
 //! Run: `cargo build --release && cargo run --release -p switchboard-loadgen -- list --conversations 100000`
+//! or `... -- presence --watchers 500 --postgres postgres://user:pass@host/db`
+
+mod presence;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
@@ -43,6 +49,24 @@ enum Cmd {
         /// Keep the seeded data in this (new) directory instead of a temporary one.
         #[arg(long)]
         keep_in: Option<PathBuf>,
+    },
+    /// Time presence frames from one sender socket to N watchers (one node; two with --postgres).
+    Presence {
+        /// Watcher sockets (service-seat agents) subscribed to the conversation.
+        #[arg(long, default_value_t = 100)]
+        watchers: usize,
+        /// Timed typing frames.
+        #[arg(long, default_value_t = 300)]
+        frames: usize,
+        /// Milliseconds between typing frames (the server allows 20 frames a second).
+        #[arg(long, default_value_t = 60)]
+        interval_ms: u64,
+        /// The server binary to start.
+        #[arg(long, default_value = "target/release/switchboard")]
+        server: PathBuf,
+        /// Also measure two nodes on a fresh database of this PostgreSQL server.
+        #[arg(long, env = "SWITCHBOARD_BENCH_POSTGRES_URL")]
+        postgres: Option<String>,
     },
 }
 
@@ -166,6 +190,8 @@ async fn seed(store: &SqlStore, n: usize) -> anyhow::Result<InboxId> {
                     assignee: Some(Assignee::User(user.id)),
                     actor: None,
                     event_text: "assigned".into(),
+                    round_robin: None,
+                    notify: Vec::new(),
                     now,
                 })
                 .await?;
@@ -394,5 +420,21 @@ async fn main() -> anyhow::Result<()> {
             postgres,
             keep_in,
         } => list(conversations, requests, server, postgres, keep_in).await,
+        Cmd::Presence {
+            watchers,
+            frames,
+            interval_ms,
+            server,
+            postgres,
+        } => {
+            presence::run(presence::Args {
+                watchers,
+                frames,
+                interval: std::time::Duration::from_millis(interval_ms),
+                server,
+                postgres,
+            })
+            .await
+        }
     }
 }

@@ -1,13 +1,14 @@
 //! The demo account behind `serve --demo`: a believable team (three inboxes, two teams,
-//! six users of both seats) and forty conversations across channels with timelines, so
-//! a first run shows the product at work.
+//! six users of both seats), forty conversations across channels with timelines, and a
+//! library for the Insert menu, so a first run shows the product at work.
 
 use crate::app::{App, NewUserInput};
 use crate::error::ApiResult;
 use serde_json::json;
 use switchboard_domain::*;
 use switchboard_store::{
-    AssigneeChange, NewContact, NewConversation, NewEntry, NewInbox, NewTeam, StatusChange,
+    AssigneeChange, NewContact, NewConversation, NewEntry, NewInbox, NewLibraryItem, NewTeam,
+    StatusChange,
 };
 
 /// The demo account's name.
@@ -66,6 +67,17 @@ const THREADS: [(usize, Channel, &str, &str, &str); 20] = [
     (2, Channel::Email, "Card declined on renewal", "Our card was declined but it works elsewhere.", "The bank flagged it; a retry tonight should succeed. I've extended your grace period."),
     (2, Channel::Chat, "Need receipts for Q3", "Can I download all Q3 receipts at once?", "Yes — Billing → History → Export lets you pick a date range."),
     (2, Channel::Api, "Duplicate charge", "We were charged twice this month.", "Confirmed — the duplicate charge is refunded; it can take 5 days to show."),
+];
+
+/// `(kind, title, body, url)` of the demo library, for the Insert menu.
+const LIBRARY: [(LibraryKind, &str, Option<&str>, Option<&str>); 7] = [
+    (LibraryKind::Snippet, "Greeting", Some("Hi {{contact.first_name}},\n\nThanks for reaching out — I'm {{agent.first_name}} and I'll take care of this."), None),
+    (LibraryKind::Snippet, "Refund issued", Some("Hi {{contact.first_name}}, your refund is on its way: it shows on your statement within 3–5 business days. Reference: conversation #{{conversation.id}}."), None),
+    (LibraryKind::Snippet, "Closing", Some("Is there anything else I can help you with? If not, I'll close “{{conversation.subject}}” for now.\n\n— {{agent.name}}"), None),
+    (LibraryKind::MeetingLink, "Book a call with support", None, Some("https://meet.acme.test/support")),
+    (LibraryKind::KbArticle, "How refunds work", Some("Refunds go back to the original payment method within 3–5 business days."), Some("https://help.acme.test/articles/refunds")),
+    (LibraryKind::Quote, "Service promise", Some("We answer every message within one business day."), None),
+    (LibraryKind::Video, "Setting up two-factor authentication", None, Some("https://videos.acme.test/2fa-setup")),
 ];
 
 /// Seeds the demo account unless it exists; returns whether it seeded.
@@ -138,6 +150,21 @@ pub async fn seed(app: &App) -> ApiResult<bool> {
             .await?,
     ];
 
+    for (kind, title, body, url) in LIBRARY {
+        store
+            .create_library_item(NewLibraryItem {
+                account_id: account.id,
+                kind,
+                title: title.into(),
+                body: body.map(str::to_owned),
+                url: url.map(str::to_owned),
+                attachment_id: None,
+                created_by: uid(0),
+                now,
+            })
+            .await?;
+    }
+
     // Forty conversations: each thread twice with different customers, spread over
     // the last five days, the newest first in the list.
     for i in 0..40usize {
@@ -191,11 +218,14 @@ pub async fn seed(app: &App) -> ApiResult<bool> {
                     assignee: Some(assignee),
                     actor: Some(uid(0)),
                     event_text: format!("{} assigned this to {name}", users[0].name),
+                    round_robin: None,
+                    notify: Vec::new(),
                     now: started + 60_000,
                 })
                 .await?;
         }
         if i % 4 == 1 {
+            let note = "Checked the order history — this customer had the **same issue in March**. Let's be generous.";
             store
                 .append_entry(NewEntry {
                     conversation_id: conversation.id,
@@ -203,8 +233,12 @@ pub async fn seed(app: &App) -> ApiResult<bool> {
                     direction: None,
                     author_user_id: Some(uid(agent)),
                     author_contact_id: None,
-                    body: "Checked the order history — this customer had the same issue in March. Let's be generous.".into(),
-                    meta: json!({}),
+                    body: note.into(),
+                    meta: json!({
+                        "html": crate::app::markdown::render(note),
+                        "mentions": [],
+                        "attachments": [],
+                    }),
                     now: started + 90_000,
                 })
                 .await?;

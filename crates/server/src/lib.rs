@@ -24,8 +24,10 @@ use auth::LoginLimiter;
 use state::AppState;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
-use switchboard_realtime::Hub;
+use std::time::Duration;
+use switchboard_realtime::{Hub, HubConfig, LocalBackplane, PostgresBackplane};
 use switchboard_store::Store;
 use tokio::net::TcpListener;
 
@@ -36,6 +38,10 @@ pub struct ServerOptions {
     pub secure_cookies: bool,
     /// Login attempts per minute per email and per client address.
     pub login_attempts_per_minute: (u32, u32),
+    /// How long presence lives after its last heartbeat (30 s; tests shorten it).
+    pub presence_ttl: Duration,
+    /// Where uploaded files are kept (`<data dir>/attachments`; shared by all nodes).
+    pub attachments_dir: PathBuf,
 }
 
 impl Default for ServerOptions {
@@ -43,13 +49,25 @@ impl Default for ServerOptions {
         ServerOptions {
             secure_cookies: false,
             login_attempts_per_minute: (10, 30),
+            presence_ttl: Duration::from_secs(30),
+            attachments_dir: PathBuf::from(app::DEFAULT_ATTACHMENTS_DIR),
         }
     }
 }
 
-/// Builds the handler state over a store, with a local realtime hub and the wall clock.
+/// Builds the handler state over a store, with a single-node realtime hub and the
+/// wall clock.
 pub fn state(store: Arc<dyn Store>, options: &ServerOptions) -> AppState {
-    let app = App::new(store, Hub::local(), app::system_clock());
+    let hub = Hub::with_config(Arc::new(LocalBackplane), hub_config(options));
+    state_with_hub(store, options, hub)
+}
+
+/// Builds the handler state over a store and a realtime hub (from [`hub_for_database`]),
+/// and starts the hub's presence expiry.
+pub fn state_with_hub(store: Arc<dyn Store>, options: &ServerOptions, hub: Hub) -> AppState {
+    hub.spawn_presence_expiry();
+    let app = App::new(store, hub, app::system_clock())
+        .with_attachments_dir(options.attachments_dir.clone());
     let (per_email, per_ip) = options.login_attempts_per_minute;
     AppState {
         app,
@@ -58,13 +76,47 @@ pub fn state(store: Arc<dyn Store>, options: &ServerOptions) -> AppState {
     }
 }
 
+fn hub_config(options: &ServerOptions) -> HubConfig {
+    HubConfig {
+        presence_ttl: options.presence_ttl,
+        ..HubConfig::default()
+    }
+}
+
+/// The realtime hub for a database URL: on PostgreSQL, nodes sharing the database reach
+/// each other's sockets through `LISTEN/NOTIFY` (the listener starts here and keeps
+/// reconnecting); on SQLite, a single node needs no backplane.
+pub async fn hub_for_database(url: &str, options: &ServerOptions) -> anyhow::Result<Hub> {
+    if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+        return Ok(Hub::with_config(
+            Arc::new(LocalBackplane),
+            hub_config(options),
+        ));
+    }
+    let (backplane, worker) = PostgresBackplane::new(url)?;
+    let backplane = Arc::new(backplane);
+    let hub = Hub::with_config(backplane.clone(), hub_config(options));
+    tokio::spawn(worker.run(hub.downgrade()));
+    if !backplane.wait_listening(Duration::from_secs(10)).await {
+        tracing::warn!("the PostgreSQL backplane does not listen yet; it keeps trying");
+    }
+    Ok(hub)
+}
+
 /// Serves HTTP on a bound listener until `shutdown` resolves, then drains connections.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let router = http::router(state);
+    // Frames are small and latency-bound (presence, events): send them at once.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

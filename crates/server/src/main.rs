@@ -10,6 +10,11 @@ use switchboard_server::{demo, ServerOptions};
 use switchboard_store::{SqlStore, Store};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc returns freed memory to the system, where glibc's per-thread arenas keep the
+/// 19 MiB argon2 buffers of concurrent logins resident for the life of the process.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -62,9 +67,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(open(&args.storage).await?);
     let options = ServerOptions {
         secure_cookies: args.secure_cookies,
+        attachments_dir: args.storage.data_dir.join("attachments"),
         ..ServerOptions::default()
     };
-    let state = switchboard_server::state(store, &options);
+    let hub = switchboard_server::hub_for_database(&args.storage.url(), &options).await?;
+    let state = switchboard_server::state_with_hub(store, &options, hub);
     if args.demo && demo::seed(&state.app).await? {
         tracing::info!("seeded the demo account");
     }

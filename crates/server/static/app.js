@@ -1,12 +1,14 @@
 // Switchboard's browser code: one ES module, no framework, no build step.
 //
 // The server renders every page and fragment (askama templates); this module only
-// swaps fragments in, talks to the JSON API for writes, follows the realtime
-// WebSocket, and adds the keyboard. Every shortcut lives in SHORTCUTS below: the
-// keyboard handler and the `?` dialog are both built from that one array.
+// swaps fragments in, talks to the JSON API for writes (replies, comments, the owner,
+// attachments, notifications) and reads (library, notifications), follows the
+// realtime WebSocket (events; presence and typing both ways), and adds the keyboard.
+// Every shortcut lives in SHORTCUTS below: the keyboard handler and the `?` dialog are
+// both built from that one array.
 //
-// Nothing here builds HTML from data: fragments come from the server (escaped there)
-// and text is set with textContent.
+// Nothing here builds HTML from data: fragments come from the server (escaped there,
+// a comment's HTML sanitized there) and text is set with textContent.
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -124,14 +126,15 @@ function localizeTimes(root = document) {
  */
 async function api(method, path, body) {
   const headers = { 'X-CSRF-Token': csrfToken(), accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers['content-type'] = 'application/json';
   let res;
   try {
     res = await fetch(path, {
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || form ? body : JSON.stringify(body),
     });
   } catch {
     return { ok: false, status: 0, data: null, message: 'Could not reach the server. Check your connection.' };
@@ -143,7 +146,8 @@ async function api(method, path, body) {
     // 204 and friends have no body.
   }
   if (res.status === 401 && document.body.dataset.page !== 'login') location.assign('/login');
-  const message = data?.error?.message ?? `Request failed (${res.status})`;
+  const fallback = res.status === 413 ? 'That is too large to send' : `Request failed (${res.status})`;
+  const message = data?.error?.message ?? fallback;
   return { ok: res.ok, status: res.status, data, message: sentence(message) };
 }
 
@@ -259,6 +263,225 @@ function initLogin() {
 }
 
 // ---------------------------------------------------------------------------
+// Avatars: the same rules as the server's ui/format.rs, for people the page learns
+// about live (presence).
+
+/** One or two capital letters: first and last word of a name (`Tier 2` is `T2`). */
+export function initials(label) {
+  const text = String(label ?? '');
+  if (!/\p{Alphabetic}/u.test(text)) return /[0-9]/.test(text) ? '#' : '?';
+  const base = text.split('@')[0];
+  const words = base.split(/[\s._+-]+/u).filter((w) => /[\p{Alphabetic}\p{N}]/u.test(w));
+  const first = (w) => (w.match(/[\p{Alphabetic}\p{N}]/u)?.[0] ?? '').toUpperCase();
+  if (words.length === 0) return '?';
+  if (words.length === 1) return first(words[0]);
+  return first(words[0]) + first(words[words.length - 1]);
+}
+
+/** A stable avatar colour (0–7) for an id: Fibonacci hashing, as on the server. */
+export function tone(id) {
+  let n;
+  try {
+    n = BigInt(id);
+  } catch {
+    return 0;
+  }
+  return Number(BigInt.asUintN(64, n * 0x9e3779b97f4a7c15n) >> 61n);
+}
+
+/** The first word of a name, for short sentences ("Ben is typing…"). */
+const firstName = (name) => String(name ?? '').trim().split(/\s+/)[0] || 'Someone';
+
+/** "Ben", "Ben and Olga", "Ben, Olga and 2 more". */
+export function namesSentence(names) {
+  if (names.length <= 1) return names[0] ?? '';
+  if (names.length === 2) return `${names[0]} and ${names[1]}`;
+  return `${names[0]}, ${names[1]} and ${names.length - 2} more`;
+}
+
+/** An id as the API wants it: digits become a number, anything else stays a string. */
+const apiId = (id) => (/^\d+$/.test(String(id)) ? Number(id) : id);
+
+// ---------------------------------------------------------------------------
+// Markdown editing in a textarea: pure functions from (text, selection) to a change,
+// so the toolbar, shortcuts and Insert menu share one set of rules.
+
+/**
+ * What a toolbar button does to `text` with the selection `[start, end)`: returns
+ * `{from, to, insert, selectFrom, selectTo}` (replace `from..to` with `insert`, then
+ * select the given range of the new text).
+ */
+export function markdownEdit(kind, text, start, end) {
+  const selected = text.slice(start, end);
+  const wrap = (before, after, placeholder) => {
+    const inner = selected || placeholder;
+    return {
+      from: start,
+      to: end,
+      insert: before + inner + after,
+      selectFrom: start + before.length,
+      selectTo: start + before.length + inner.length,
+    };
+  };
+  switch (kind) {
+    case 'bold':
+      return wrap('**', '**', 'bold text');
+    case 'italic':
+      return wrap('_', '_', 'italic text');
+    case 'code':
+      return selected.includes('\n') ? wrap('```\n', '\n```', '') : wrap('`', '`', 'code');
+    case 'link': {
+      if (/^https?:\/\/\S+$/.test(selected)) {
+        const insert = `[link text](${selected})`;
+        return { from: start, to: end, insert, selectFrom: start + 1, selectTo: start + 10 };
+      }
+      const label = selected || 'link text';
+      const insert = `[${label}](https://)`;
+      const url = start + label.length + 3;
+      return { from: start, to: end, insert, selectFrom: url, selectTo: url + 8 };
+    }
+    case 'ul':
+    case 'ol': {
+      // Whole lines: from the start of the first selected line to the end of the last.
+      const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+      const nextBreak = text.indexOf('\n', end > start && text[end - 1] === '\n' ? end - 1 : end);
+      const lineEnd = nextBreak === -1 ? text.length : nextBreak;
+      const lines = text.slice(lineStart, lineEnd).split('\n');
+      const marker = (i) => (kind === 'ul' ? '- ' : `${i + 1}. `);
+      const insert = lines.map((line, i) => marker(i) + line.replace(/^(\s*)([-*+]|\d+\.)\s+/, '$1')).join('\n');
+      const caret = lineStart + insert.length;
+      const empty = lines.length === 1 && lines[0] === '';
+      return {
+        from: lineStart,
+        to: lineEnd,
+        insert,
+        selectFrom: empty ? caret : lineStart,
+        selectTo: caret,
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The `@query` being typed just before the caret, or null: `@` at the start or after
+ * a space or bracket, then up to 30 characters without a line break or another `@`.
+ */
+export function mentionQuery(text, caret) {
+  const before = text.slice(0, caret);
+  const m = /(^|[\s(])@([^\s@][^@\n]{0,29})?$/u.exec(before);
+  if (!m) return null;
+  const query = m[2] ?? '';
+  return { start: caret - query.length - 1, query };
+}
+
+/** Does a member named `name` (search text `search`) match what follows an `@`? */
+export function mentionMatches(name, search, query) {
+  const q = query.toLowerCase();
+  if (!q) return true;
+  const lower = name.toLowerCase();
+  return lower.startsWith(q) || lower.split(/\s+/).some((w) => w.startsWith(q)) || search.split(/\s+/).some((w) => w.startsWith(q));
+}
+
+/** The ids of the members whose `@Full Name` appears in a comment. */
+export function mentionedIds(text, members) {
+  const ids = [];
+  for (const m of members) {
+    const escaped = m.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (new RegExp(`(^|[^\\p{L}\\p{N}_])@${escaped}(?![\\p{L}\\p{N}_])`, 'u').test(text)) ids.push(m.id);
+  }
+  return [...new Set(ids)];
+}
+
+/** Markdown for a library item that is not a snippet: a link, or a quote block. */
+export function libraryMarkdown(item, text) {
+  if (item.kind === 'quote') {
+    const body = String(text ?? item.body ?? '').trim();
+    const quoted = body.split('\n').map((l) => `> ${l}`.trimEnd()).join('\n');
+    return item.title ? `${quoted}\n> — ${item.title}` : quoted;
+  }
+  let url = item.url || item.attachment_url;
+  if (!url && item.attachment_id != null) url = `/api/v1/attachments/${encodeURIComponent(item.attachment_id)}`;
+  if (url && url.startsWith('/')) url = location.origin + url;
+  const title = String(item.title ?? 'Link').replace(/[[\]]/g, '');
+  return url ? `[${title}](${url})` : title;
+}
+
+/**
+ * Where the caret of a textarea is, relative to the textarea's top-left corner, by
+ * laying the text out in an invisible copy with the same metrics.
+ */
+function caretPoint(area, index) {
+  const style = getComputedStyle(area);
+  const mirror = document.createElement('div');
+  for (const prop of [
+    'boxSizing', 'width', 'paddingTop', 'paddingRight', 'paddingBottom', 'paddingLeft',
+    'borderTopWidth', 'borderRightWidth', 'borderBottomWidth', 'borderLeftWidth',
+    'fontFamily', 'fontSize', 'fontWeight', 'fontStyle', 'letterSpacing', 'lineHeight',
+    'textTransform', 'wordSpacing', 'tabSize',
+  ]) {
+    mirror.style[prop] = style[prop];
+  }
+  Object.assign(mirror.style, {
+    position: 'absolute',
+    visibility: 'hidden',
+    top: '0',
+    left: '-9999px',
+    whiteSpace: 'pre-wrap',
+    overflowWrap: 'break-word',
+  });
+  mirror.textContent = area.value.slice(0, index);
+  const marker = document.createElement('span');
+  marker.textContent = '\u200b';
+  mirror.append(marker);
+  document.body.append(mirror);
+  const point = {
+    left: marker.offsetLeft - area.scrollLeft,
+    top: marker.offsetTop - area.scrollTop,
+    height: parseFloat(style.lineHeight) || 20,
+  };
+  mirror.remove();
+  return point;
+}
+
+/**
+ * Replaces `from..to` of a textarea with `insert` as if typed (so Undo works where
+ * the browser supports it), then selects `selectFrom..selectTo`.
+ */
+function editTextarea(area, { from, to, insert, selectFrom, selectTo }) {
+  area.focus();
+  area.setSelectionRange(from, to);
+  let done = false;
+  try {
+    done = document.execCommand('insertText', false, insert);
+  } catch {
+    done = false;
+  }
+  if (!done || area.value.slice(from, from + insert.length) !== insert) {
+    area.setRangeText(insert, from, to, 'end');
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+  area.setSelectionRange(selectFrom ?? from + insert.length, selectTo ?? from + insert.length);
+}
+
+/** A file size as people read it: `512 B`, `12 KB`, `3.4 MB` (as the server's format.rs). */
+export function fileSize(bytes) {
+  const n = Number(bytes);
+  if (!Number.isFinite(n) || n < 0) return '';
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit + 1 < units.length) {
+    value /= 1024;
+    unit += 1;
+  }
+  const text = value < 10 ? value.toFixed(1).replace(/\.0$/, '') : value.toFixed(0);
+  return `${text} ${units[unit]}`;
+}
+
+// ---------------------------------------------------------------------------
 // Inbox page.
 
 function initInbox() {
@@ -270,6 +493,7 @@ function initInbox() {
   const menu = $('#inbox-menu');
   const switcher = $('[data-test=inbox-switcher]');
   const dialog = $('[data-test=shortcuts]');
+  const confirmBox = $('[data-test=confirm-dialog]');
 
   const page = {
     inboxId: body.dataset.inboxId,
@@ -279,6 +503,7 @@ function initInbox() {
     openId: body.dataset.conversationId || null,
     selectedId: null,
   };
+  /** Per conversation: `{reply, comment, mode, uploads}` of a composer left unsent. */
   const drafts = new Map();
 
   // ----- List and selection -----
@@ -391,24 +616,38 @@ function initInbox() {
 
   // ----- Thread -----
 
+  const composer = () => $('[data-region=composer]', pane);
   const replyBox = () => $('[data-test=reply-body]', pane);
+  const commentBox = () => $('[data-test=comment-body]', pane);
+  const mode = () => composer()?.dataset.mode ?? 'reply';
+  const activeBox = () => (mode() === 'comment' ? commentBox() : replyBox());
 
   function saveDraft() {
-    const box = replyBox();
-    if (!page.openId || !box) return;
-    if (box.value) drafts.set(page.openId, box.value);
+    const form = composer();
+    if (!page.openId || !form) return;
+    const draft = {
+      reply: replyBox()?.value ?? '',
+      comment: commentBox()?.value ?? '',
+      mode: mode(),
+      uploads: uploads.filter((u) => u.status !== 'error'),
+    };
+    if (draft.reply || draft.comment || draft.uploads.length || draft.mode !== 'reply') drafts.set(page.openId, draft);
     else drafts.delete(page.openId);
   }
 
   function restoreDraft() {
-    const box = replyBox();
-    if (box) {
-      box.value = drafts.get(page.openId) ?? '';
-      autosize(box);
-    }
+    const draft = drafts.get(page.openId);
+    const reply = replyBox();
+    const comment = commentBox();
+    if (reply) reply.value = draft?.reply ?? '';
+    if (comment) comment.value = draft?.comment ?? '';
+    uploads = draft?.uploads ?? [];
+    setMode(draft?.mode ?? 'reply', { focus: false });
+    renderChips();
   }
 
   function autosize(box) {
+    if (!box || box.offsetParent === null) return;
     box.style.height = 'auto';
     box.style.height = `${Math.min(box.scrollHeight + 2, Math.round(window.innerHeight * 0.4))}px`;
   }
@@ -416,11 +655,66 @@ function initInbox() {
   function afterThreadRender() {
     localizeTimes(pane);
     for (const kbd of $$('kbd[data-mod]', pane)) kbd.textContent = isMac ? '⌘' : 'Ctrl';
+    highlightMentions(pane);
+    presence.render();
+  }
+
+  /** Wraps `@Full Name` of each mentioned user in a comment's text in a highlight. */
+  function highlightMentions(root) {
+    for (const bodyEl of $$('.entry [data-mentions]', root)) {
+      let names;
+      try {
+        names = JSON.parse(bodyEl.dataset.mentions || '[]');
+      } catch {
+        continue;
+      }
+      names = names.filter((n) => typeof n === 'string' && n.trim()).sort((a, b) => b.length - a.length);
+      if (names.length === 0 || bodyEl.dataset.highlighted) continue;
+      bodyEl.dataset.highlighted = 'true';
+      const pattern = new RegExp(`@(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'gu');
+      const walker = document.createTreeWalker(bodyEl, NodeFilter.SHOW_TEXT);
+      const texts = [];
+      while (walker.nextNode()) {
+        if (!walker.currentNode.parentElement.closest('code, pre, a, .mention')) texts.push(walker.currentNode);
+      }
+      for (const node of texts) {
+        const text = node.nodeValue;
+        pattern.lastIndex = 0;
+        if (!pattern.test(text)) continue;
+        pattern.lastIndex = 0;
+        const parts = [];
+        let last = 0;
+        for (const m of text.matchAll(pattern)) {
+          if (m.index > last) parts.push(document.createTextNode(text.slice(last, m.index)));
+          const span = document.createElement('span');
+          span.className = 'mention';
+          span.dataset.test = 'mention';
+          span.textContent = m[0];
+          parts.push(span);
+          last = m.index + m[0].length;
+        }
+        if (last < text.length) parts.push(document.createTextNode(text.slice(last)));
+        node.replaceWith(...parts);
+      }
+    }
   }
 
   function scrollTimelineToEnd() {
     const timeline = $('.timeline', pane);
     if (timeline) timeline.scrollTop = timeline.scrollHeight;
+  }
+
+  /** Scrolls the timeline to `#entry-{id}` and flashes it; false when not there. */
+  function revealEntry(hash) {
+    if (!/^#entry-[\w-]+$/.test(hash ?? '')) return false;
+    const entry = pane.querySelector(hash);
+    if (!entry) return false;
+    entry.scrollIntoView({ block: 'center' });
+    entry.classList.remove('is-highlighted');
+    void entry.offsetWidth; // restart the animation
+    entry.classList.add('is-highlighted');
+    setTimeout(() => entry.classList.remove('is-highlighted'), 2600);
+    return true;
   }
 
   /** Points the links that carry `c` (views, search) at the open conversation. */
@@ -447,25 +741,28 @@ function initInbox() {
     }
   }
 
-  function urlWith(c) {
+  function urlWith(c, hash = '') {
     const url = new URL(location.href);
     if (c) url.searchParams.set('c', c);
     else url.searchParams.delete('c');
-    return url.pathname + url.search;
+    return url.pathname + url.search + hash;
   }
 
   function setOpen(id) {
     const previous = page.openId;
+    if (previous && previous !== id) presence.leave(previous);
     page.openId = id;
     if (id) body.dataset.conversationId = id;
     else delete body.dataset.conversationId;
     realtime.follow(previous, id);
     markOpenRow();
     syncLinks();
+    if (id && id !== previous) presence.enter();
   }
 
   let openSeq = 0;
-  async function openConversation(id, { push = true } = {}) {
+  /** Opens a conversation in the thread pane; `hash` (`#entry-N`) scrolls to an entry. */
+  async function openConversation(id, { push = true, hash = '' } = {}) {
     const seq = ++openSeq;
     let html;
     try {
@@ -482,9 +779,9 @@ function initInbox() {
     setOpen(id);
     afterThreadRender();
     restoreDraft();
-    scrollTimelineToEnd();
-    if (push && new URL(location.href).searchParams.get('c') !== id) {
-      history.pushState({ c: id }, '', urlWith(id));
+    if (!revealEntry(hash)) scrollTimelineToEnd();
+    if (push && (new URL(location.href).searchParams.get('c') !== id || location.hash !== hash)) {
+      history.pushState({ c: id }, '', urlWith(id, hash));
     }
   }
 
@@ -496,7 +793,10 @@ function initInbox() {
   }
 
   let threadSeq = 0;
-  /** Re-renders the open thread in place, keeping the reply box (its text, focus, caret). */
+  /**
+   * Re-renders the open thread in place, keeping the composer (its text, focus, caret,
+   * uploads) and an open Owner menu.
+   */
   async function refreshThread() {
     const id = page.openId;
     if (!id) return;
@@ -516,9 +816,10 @@ function initInbox() {
     const timeline = $('.timeline', pane);
     const atEnd = !timeline || timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 64;
     const keptTop = timeline?.scrollTop ?? 0;
+    const owner = owners.snapshot();
     const regions = ['head', 'timeline', 'contact'];
     const swappable = regions.every((r) => $(`[data-region=${r}]`, pane) && $(`[data-region=${r}]`, next.content));
-    if (!swappable || !$('[data-region=composer]', pane)) {
+    if (!swappable || !composer()) {
       saveDraft();
       pane.innerHTML = html;
       restoreDraft();
@@ -529,23 +830,52 @@ function initInbox() {
       if (root && nextRoot) root.dataset.status = nextRoot.dataset.status;
     }
     afterThreadRender();
+    owners.restore(owner);
     const fresh = $('.timeline', pane);
     if (fresh) fresh.scrollTop = atEnd ? fresh.scrollHeight : keptTop;
   }
 
+  // ----- Composer: Reply and Comment tabs -----
+
+  /** Switches the composer between `reply` and `comment`; focuses the box if asked. */
+  function setMode(next, { focus = true } = {}) {
+    const form = composer();
+    if (!form) return;
+    form.dataset.mode = next;
+    for (const tab of $$('[role=tab][data-mode]', form)) {
+      tab.setAttribute('aria-selected', String(tab.dataset.mode === next));
+      tab.tabIndex = tab.dataset.mode === next ? 0 : -1;
+    }
+    mentions.close();
+    insert.close();
+    const box = activeBox();
+    autosize(box);
+    if (focus && box) {
+      box.focus();
+      box.setSelectionRange(box.value.length, box.value.length);
+    }
+    presence.update();
+    presence.render();
+  }
+
+  function showError(form, which, message) {
+    const error = $(`[data-test=${which}-error]`, form);
+    if (!error) return;
+    error.textContent = message;
+    error.hidden = !message;
+  }
+
   async function sendReply(form) {
-    const box = $('[data-test=reply-body]', form);
+    const box = replyBox();
     const button = $('[data-test=reply-send]', form);
-    const error = $('[data-test=reply-error]', form);
     const id = page.openId;
     if (!id || !box || button.disabled) return;
     button.disabled = true;
-    error.hidden = true;
+    showError(form, 'reply', '');
     const res = await api('POST', `/api/v1/conversations/${encodeURIComponent(id)}/replies`, { body: box.value });
     button.disabled = false;
     if (!res.ok) {
-      error.textContent = res.message;
-      error.hidden = false;
+      showError(form, 'reply', res.message);
       box.focus();
       return;
     }
@@ -553,9 +883,626 @@ function initInbox() {
     box.value = '';
     autosize(box);
     drafts.delete(id);
+    presence.stopTyping();
+    presence.update();
     await refreshThread();
     scrollTimelineToEnd();
     scheduleListRefresh();
+  }
+
+  /** The inbox's people as the mention menu lists them: `{id, name}`. */
+  const members = () =>
+    $$('[data-test=mention-option]', pane).map((o) => ({ id: apiId(o.dataset.id), name: o.dataset.name }));
+
+  async function sendComment(form) {
+    const box = commentBox();
+    const button = $('[data-test=comment-send]', form);
+    const id = page.openId;
+    if (!id || !box || button.disabled) return;
+    showError(form, 'comment', '');
+    if (uploads.some((u) => u.status === 'uploading')) {
+      showError(form, 'comment', 'Wait for the attachments to finish uploading');
+      return;
+    }
+    const attachments = uploads.filter((u) => u.status === 'done');
+    if (!box.value.trim() && attachments.length === 0) {
+      showError(form, 'comment', 'Write a comment first');
+      box.focus();
+      return;
+    }
+    button.disabled = true;
+    const res = await api('POST', `/api/v1/conversations/${encodeURIComponent(id)}/comments`, {
+      body: box.value,
+      mention_user_ids: mentionedIds(box.value, members()),
+      attachment_ids: attachments.map((u) => u.id),
+    });
+    button.disabled = false;
+    if (!res.ok) {
+      showError(form, 'comment', res.message);
+      box.focus();
+      return;
+    }
+    if (id !== page.openId) return;
+    box.value = '';
+    autosize(box);
+    uploads = [];
+    renderChips();
+    drafts.delete(id);
+    presence.stopTyping();
+    presence.update();
+    await refreshThread();
+    scrollTimelineToEnd();
+    scheduleListRefresh();
+  }
+
+  // ----- Composer: formatting, mentions, attachments -----
+
+  function format(kind) {
+    const box = commentBox();
+    if (!box || mode() !== 'comment') return;
+    const change = markdownEdit(kind, box.value, box.selectionStart, box.selectionEnd);
+    if (change) editTextarea(box, change);
+  }
+
+  /** The `@` autocomplete of the comment box. */
+  const mentions = (() => {
+    let at = null; // {start, query} of the `@query` being completed
+    const menuEl = () => $('[data-test=mention-menu]', pane);
+    const visible = () => $$('[data-test=mention-option]', menuEl() ?? pane).filter((o) => !o.hidden);
+    const isOpen = () => Boolean(menuEl() && !menuEl().hidden);
+
+    function close() {
+      at = null;
+      const el = menuEl();
+      if (el) el.hidden = true;
+      commentBox()?.removeAttribute('aria-activedescendant');
+    }
+
+    function setActive(option) {
+      for (const o of visible()) o.classList.toggle('is-active', o === option);
+      if (option) {
+        commentBox()?.setAttribute('aria-activedescendant', option.id);
+        option.scrollIntoView({ block: 'nearest' });
+      }
+    }
+
+    function place(box, el) {
+      const editor = box.parentElement;
+      const point = caretPoint(box, at.start);
+      const left = Math.max(8, Math.min(box.offsetLeft + point.left - 8, editor.clientWidth - el.offsetWidth - 8));
+      el.style.left = `${left}px`;
+      el.style.bottom = `${editor.clientHeight - (box.offsetTop + point.top) + 6}px`;
+    }
+
+    function update() {
+      const box = commentBox();
+      const el = menuEl();
+      if (!box || !el || document.activeElement !== box || box.selectionStart !== box.selectionEnd) {
+        close();
+        return;
+      }
+      at = mentionQuery(box.value, box.selectionStart);
+      if (!at) {
+        close();
+        return;
+      }
+      const options = $$('[data-test=mention-option]', el);
+      let shown = 0;
+      for (const o of options) {
+        o.hidden = !mentionMatches(o.dataset.name, o.dataset.search ?? '', at.query);
+        if (!o.hidden) shown++;
+      }
+      if (shown === 0 && at.query.includes(' ')) {
+        close(); // "@Ben said" is prose once nothing matches any more
+        return;
+      }
+      $('.menu-empty', el).hidden = shown > 0;
+      el.hidden = false;
+      place(box, el);
+      const active = visible().find((o) => o.classList.contains('is-active'));
+      setActive(active ?? visible()[0] ?? null);
+    }
+
+    function pick(option) {
+      const box = commentBox();
+      if (!box || !at || !option) return;
+      const text = `@${option.dataset.name} `;
+      const change = { from: at.start, to: box.selectionStart, insert: text };
+      close();
+      editTextarea(box, change);
+    }
+
+    /** Keys while the menu is open; true when the key was used. */
+    function key(e) {
+      if (!isOpen() || e.ctrlKey || e.metaKey || e.altKey) return false;
+      const options = visible();
+      const index = options.findIndex((o) => o.classList.contains('is-active'));
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        if (options.length === 0) return true;
+        const step = e.key === 'ArrowDown' ? 1 : options.length - 1;
+        setActive(options[(index + step) % options.length]);
+        return true;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        if (index === -1) return false;
+        pick(options[index]);
+        return true;
+      }
+      if (e.key === 'Escape') {
+        close();
+        return true;
+      }
+      return false;
+    }
+
+    return { update, close, pick, key, isOpen };
+  })();
+
+  /** Files attached to the comment being written: `{key, id, filename, size, status, error}`. */
+  let uploads = [];
+  let uploadSeq = 0;
+
+  function renderChips() {
+    const box = $('[data-test=comment-attachments]', pane);
+    if (!box) return;
+    box.replaceChildren(
+      ...uploads.map((u) => {
+        const chip = document.createElement('span');
+        chip.className = `chip is-${u.status}`;
+        chip.dataset.test = 'attachment-chip';
+        chip.dataset.key = String(u.key);
+        if (u.error) chip.title = u.error;
+        const icon = document.createElement('span');
+        icon.className = u.status === 'uploading' ? 'spinner spinner-dark' : 'chip-icon';
+        icon.setAttribute('aria-hidden', 'true');
+        const name = document.createElement('span');
+        name.className = 'chip-name';
+        name.textContent = u.filename;
+        const meta = document.createElement('span');
+        meta.className = 'chip-meta';
+        meta.textContent = u.status === 'uploading' ? 'Uploading…' : u.status === 'error' ? 'Failed' : fileSize(u.size);
+        const remove = document.createElement('button');
+        remove.type = 'button';
+        remove.className = 'chip-remove';
+        remove.dataset.test = 'attachment-remove';
+        remove.dataset.key = String(u.key);
+        remove.setAttribute('aria-label', `Remove ${u.filename}`);
+        remove.title = 'Remove';
+        remove.textContent = '×';
+        chip.append(icon, name, meta, remove);
+        return chip;
+      }),
+    );
+    box.hidden = uploads.length === 0;
+  }
+
+  async function upload(files) {
+    const form = composer();
+    if (!form || files.length === 0) return;
+    if (mode() !== 'comment') setMode('comment');
+    showError(form, 'comment', '');
+    const mine = uploads;
+    await Promise.all(
+      [...files].map(async (file) => {
+        const u = { key: ++uploadSeq, filename: file.name || 'file', size: file.size, status: 'uploading' };
+        mine.push(u);
+        renderChips();
+        const data = new FormData();
+        data.append('file', file, file.name);
+        const res = await api('POST', '/api/v1/attachments', data);
+        if (res.ok && res.data?.id != null) {
+          Object.assign(u, {
+            id: res.data.id,
+            filename: res.data.filename ?? u.filename,
+            size: res.data.size ?? u.size,
+            status: 'done',
+          });
+        } else {
+          Object.assign(u, { status: 'error', error: res.message });
+          if (mine === uploads) showError(form, 'comment', `${u.filename}: ${res.message}`);
+        }
+        if (mine === uploads) renderChips();
+      }),
+    );
+  }
+
+  function removeUpload(key) {
+    uploads = uploads.filter((u) => String(u.key) !== key);
+    renderChips();
+    commentBox()?.focus();
+  }
+
+  // ----- Composer: the Insert menu (library) -----
+
+  const KIND_LABELS = {
+    snippet: 'Snippet',
+    document: 'Document',
+    meeting_link: 'Meeting link',
+    kb_article: 'Knowledge base',
+    quote: 'Quote',
+    video: 'Video',
+  };
+
+  const insert = (() => {
+    let kind = '';
+    let seq = 0;
+    let items = [];
+    let pending = false; // a search is scheduled or on its way
+    let pickWhenLoaded = false; // Enter came before the results
+    const panel = () => $('[data-test=insert-options]', pane);
+    const button = () => $('[data-test=insert-menu]', pane);
+    const isOpen = () => Boolean(panel() && !panel().hidden);
+    const options = () => $$('[data-test=insert-option]', panel() ?? pane);
+
+    function open() {
+      const el = panel();
+      if (!el) return;
+      owners.close();
+      mentions.close();
+      el.hidden = false;
+      button()?.setAttribute('aria-expanded', 'true');
+      const input = $('[data-test=insert-search]', el);
+      input.value = '';
+      input.focus();
+      items = [];
+      render();
+      setKind('');
+    }
+
+    function close({ refocus = false } = {}) {
+      const el = panel();
+      if (!el || el.hidden) return;
+      el.hidden = true;
+      button()?.setAttribute('aria-expanded', 'false');
+      if (refocus) activeBox()?.focus();
+    }
+
+    function setKind(next) {
+      kind = next;
+      for (const tab of $$('[data-test=insert-kind]', panel())) {
+        tab.setAttribute('aria-selected', String(tab.dataset.kind === kind));
+      }
+      load();
+      $('[data-test=insert-search]', panel())?.focus();
+    }
+
+    function status(text) {
+      const el = $('.insert-status', panel());
+      if (!el) return;
+      el.textContent = text;
+      el.hidden = !text;
+    }
+
+    function describe(item) {
+      if (item.body) return item.body.replace(/\s+/g, ' ').trim();
+      if (item.url) {
+        try {
+          const u = new URL(item.url, location.href);
+          return u.host + u.pathname.replace(/\/$/, '');
+        } catch {
+          return item.url;
+        }
+      }
+      return KIND_LABELS[item.kind] ?? '';
+    }
+
+    function render() {
+      const results = $('.insert-results', panel());
+      if (!results) return;
+      results.replaceChildren(
+        ...items.map((item, i) => {
+          const option = document.createElement('button');
+          option.type = 'button';
+          option.className = 'menu-item option insert-item';
+          option.id = `insert-option-${i}`;
+          option.tabIndex = -1;
+          option.setAttribute('role', 'option');
+          option.dataset.test = 'insert-option';
+          option.dataset.index = String(i);
+          option.dataset.kind = item.kind;
+          const badge = document.createElement('span');
+          badge.className = `kind-badge kind-${item.kind}`;
+          badge.setAttribute('aria-hidden', 'true');
+          const main = document.createElement('span');
+          main.className = 'insert-main';
+          const title = document.createElement('span');
+          title.className = 'insert-title';
+          title.textContent = item.title ?? '(untitled)';
+          const sub = document.createElement('span');
+          sub.className = 'insert-sub';
+          sub.textContent = describe(item);
+          main.append(title, sub);
+          const label = document.createElement('span');
+          label.className = 'menu-item-meta';
+          label.textContent = KIND_LABELS[item.kind] ?? item.kind;
+          option.append(badge, main, label);
+          return option;
+        }),
+      );
+      setActive(options()[0] ?? null);
+    }
+
+    function setActive(option) {
+      for (const o of options()) o.classList.toggle('is-active', o === option);
+      option?.scrollIntoView({ block: 'nearest' });
+    }
+
+    const search = debounce(async () => {
+      const el = panel();
+      if (!el || el.hidden) {
+        pending = false;
+        return;
+      }
+      const mine = ++seq;
+      const q = $('[data-test=insert-search]', el).value.trim();
+      const params = new URLSearchParams();
+      if (kind) params.set('kind', kind);
+      if (q) params.set('q', q);
+      status('Searching…');
+      const res = await api('GET', `/api/v1/library?${params}`);
+      if (mine !== seq) return;
+      pending = false;
+      if (!res.ok) {
+        items = [];
+        render();
+        status(res.status === 404 ? 'The library is not available on this server yet.' : res.message);
+        return;
+      }
+      items = (res.data?.items ?? []).slice(0, 50);
+      render();
+      if (items.length > 0) status('');
+      else if (q) status(`Nothing in the library matches “${q}”.`);
+      else status(kind ? `No ${KIND_LABELS[kind].toLowerCase()} items yet.` : 'The library is empty. Admins and agents add items through the API.');
+      if (pickWhenLoaded) {
+        pickWhenLoaded = false;
+        const first = options()[0];
+        if (first) pick(first);
+      }
+    }, 120);
+
+    /** Searches again with the current kind and text (debounced). */
+    function load() {
+      pending = true;
+      pickWhenLoaded = false;
+      search();
+    }
+
+    async function pick(option) {
+      const item = items[Number(option?.dataset.index)];
+      const box = activeBox();
+      if (!item || !box) return;
+      let text;
+      if (item.kind === 'snippet' || item.kind === 'quote') {
+        const q = page.openId ? `?conversation_id=${encodeURIComponent(page.openId)}` : '';
+        const res = await api('GET', `/api/v1/library/${encodeURIComponent(item.id)}${q}`);
+        const filled = res.ok ? res.data?.rendered ?? res.data?.body : null;
+        if (!res.ok && res.status !== 404) {
+          status(res.message);
+          return;
+        }
+        text = item.kind === 'snippet' ? filled ?? item.body ?? '' : libraryMarkdown(item, filled ?? item.body);
+      } else {
+        text = libraryMarkdown(item);
+      }
+      close();
+      const start = box.selectionStart;
+      const end = box.selectionEnd;
+      const block = item.kind === 'quote';
+      const before = block && start > 0 && box.value[start - 1] !== '\n' ? '\n\n' : '';
+      const after = block && box.value[end] !== undefined && box.value[end] !== '\n' ? '\n\n' : '';
+      editTextarea(box, { from: start, to: end, insert: before + text + after });
+      autosize(box);
+    }
+
+    function key(e) {
+      const list = options();
+      const index = list.findIndex((o) => o.classList.contains('is-active'));
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        if (list.length) setActive(list[(index + (e.key === 'ArrowDown' ? 1 : list.length - 1)) % list.length]);
+        return true;
+      }
+      if (e.key === 'Enter') {
+        if (pending) pickWhenLoaded = true;
+        else if (index !== -1) pick(list[index]);
+        return true;
+      }
+      if (e.key === 'Escape') {
+        close({ refocus: true });
+        return true;
+      }
+      return false;
+    }
+
+    return { open, close, isOpen, setKind, load, pick, key };
+  })();
+
+  // ----- Owner menu -----
+
+  const owners = (() => {
+    const button = () => $('[data-test=owner-menu]', pane);
+    const menuEl = () => $('[data-test=owner-options]', pane);
+    const input = () => $('[data-test=owner-filter]', pane);
+    const options = () => $$('[data-test=owner-option]', menuEl() ?? pane);
+    const visible = () => options().filter((o) => !o.hidden);
+    const isOpen = () => Boolean(menuEl() && !menuEl().hidden);
+
+    function filter(text) {
+      const q = text.trim().toLowerCase();
+      const el = menuEl();
+      for (const o of options()) o.hidden = Boolean(q) && !o.dataset.search.includes(q);
+      for (const label of $$('[data-group]', el)) {
+        label.hidden = !options().some((o) => o.dataset.type === label.dataset.group && !o.hidden);
+      }
+      $('.menu-empty', el).hidden = visible().length > 0;
+      const active = visible().find((o) => o.classList.contains('is-active'));
+      setActive(active ?? visible()[0] ?? null);
+    }
+
+    function setActive(option) {
+      for (const o of options()) o.classList.toggle('is-active', o === option);
+      if (option) {
+        input()?.setAttribute('aria-activedescendant', option.id);
+        option.scrollIntoView({ block: 'nearest' });
+      } else {
+        input()?.removeAttribute('aria-activedescendant');
+      }
+    }
+
+    function open({ query = '', focus = true } = {}) {
+      const el = menuEl();
+      if (!el) return false;
+      insert.close();
+      setMenu(false, { focus: false });
+      notifications.close();
+      el.hidden = false;
+      button()?.setAttribute('aria-expanded', 'true');
+      const field = input();
+      field.value = query;
+      setActive(options().find((o) => o.getAttribute('aria-selected') === 'true') ?? null);
+      filter(query);
+      if (focus) field.focus();
+      return true;
+    }
+
+    function close({ refocus = false } = {}) {
+      const el = menuEl();
+      if (!el || el.hidden) return;
+      el.hidden = true;
+      button()?.setAttribute('aria-expanded', 'false');
+      if (refocus) button()?.focus();
+    }
+
+    /** The open menu's filter and focus, to carry across a re-render of the header. */
+    function snapshot() {
+      if (!isOpen()) return null;
+      return { query: input().value, focused: document.activeElement === input() };
+    }
+
+    function restore(state) {
+      if (state) open({ query: state.query, focus: state.focused });
+    }
+
+    /** Shows the choice in the header at once; the server's answer then confirms it. */
+    function showOwner(option) {
+      const btn = button();
+      if (!btn) return;
+      const avatar = $('.avatar', option)?.cloneNode(true);
+      $('.availability-dot', avatar ?? btn)?.remove();
+      if (avatar) $('.avatar', btn)?.replaceWith(avatar);
+      const name = $('.owner-name', btn);
+      name.textContent = option.dataset.type === 'none' ? 'Unassigned' : option.dataset.name;
+      name.classList.toggle('is-nobody', option.dataset.type === 'none');
+    }
+
+    /** The name of what the API answered as the assignee, from the menu's options. */
+    function nameOf(assignee) {
+      if (!assignee) return 'nobody';
+      const o = options().find((x) => x.dataset.type === assignee.type && x.dataset.id === String(assignee.id));
+      return o?.dataset.name ?? (assignee.type === 'team' ? 'a team' : 'a teammate');
+    }
+
+    async function pick(option) {
+      const id = page.openId;
+      if (!option || !id) return;
+      close({ refocus: true });
+      if (option.getAttribute('aria-selected') === 'true') return;
+      const type = option.dataset.type;
+      const body = type === 'user' ? { user_id: apiId(option.dataset.id) } : type === 'team' ? { team_id: apiId(option.dataset.id) } : {};
+      showOwner(option);
+      const res = await api('PUT', `/api/v1/conversations/${encodeURIComponent(id)}/assignee`, body);
+      if (!res.ok) {
+        toast(res.message, { error: true });
+      } else {
+        const got = res.data?.assignee ?? null;
+        const wanted = type === 'none' ? null : { type, id: option.dataset.id };
+        if (!got) toast('Conversation unassigned');
+        else if (wanted && got.type !== wanted.type) toast(`${option.dataset.name} round-robin: assigned to ${nameOf(got)}`);
+        else toast(`Assigned to ${nameOf(got)}`);
+      }
+      if (id !== page.openId) return;
+      await refreshThread();
+      refreshList();
+      refreshCounts();
+    }
+
+    function key(e) {
+      const list = visible();
+      const index = list.findIndex((o) => o.classList.contains('is-active'));
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        if (list.length) setActive(list[(index + (e.key === 'ArrowDown' ? 1 : list.length - 1)) % list.length]);
+        return true;
+      }
+      if (e.key === 'Enter') {
+        if (index !== -1) pick(list[index]);
+        return true;
+      }
+      if (e.key === 'Escape') {
+        close({ refocus: true });
+        return true;
+      }
+      if (e.key === 'Tab') close();
+      return false;
+    }
+
+    return { open, close, isOpen, filter, pick, key, snapshot, restore, setActive, button };
+  })();
+
+  // ----- Comments: actions and delete -----
+
+  function closeEntryMenus(except = null) {
+    for (const m of $$('.entry-menu', pane)) {
+      if (m === except) continue;
+      m.hidden = true;
+      m.closest('.entry')?.classList.remove('has-menu');
+      m.parentElement.querySelector('[data-test=comment-actions]')?.setAttribute('aria-expanded', 'false');
+    }
+  }
+
+  function toggleEntryMenu(button) {
+    const menuEl = button.parentElement.querySelector('.entry-menu');
+    if (!menuEl) return;
+    closeEntryMenus(menuEl);
+    const open = menuEl.hidden;
+    menuEl.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    button.closest('.entry')?.classList.toggle('has-menu', open);
+    if (open) $('[role=menuitem]', menuEl)?.focus();
+  }
+
+  /** Asks in the confirm dialog; resolves true when confirmed. */
+  function confirmDelete() {
+    return new Promise((resolve) => {
+      confirmBox.returnValue = '';
+      confirmBox.addEventListener('close', () => resolve(confirmBox.returnValue === 'ok'), { once: true });
+      confirmBox.showModal();
+      $('[data-test=confirm-cancel]', confirmBox)?.focus();
+    });
+  }
+
+  async function deleteComment(entry) {
+    const id = page.openId;
+    const entryId = entry?.dataset.id;
+    if (!id || !entryId) return;
+    closeEntryMenus();
+    if (!(await confirmDelete())) {
+      $('[data-test=comment-actions]', entry)?.focus();
+      return;
+    }
+    entry.classList.add('is-leaving');
+    const res = await api('DELETE', `/api/v1/conversations/${encodeURIComponent(id)}/comments/${encodeURIComponent(entryId)}`);
+    if (!res.ok) {
+      entry.classList.remove('is-leaving');
+      toast(res.message, { error: true });
+      return;
+    }
+    toast('Comment deleted');
+    await refreshThread();
+  }
+
+  /** An entry deleted elsewhere: fade it out now, the refresh confirms. */
+  function dropEntry(entryId) {
+    const entry = $(`.entry[data-id="${CSS.escape(String(entryId))}"]`, pane);
+    entry?.classList.add('is-leaving');
   }
 
   async function setStatus(button) {
@@ -580,6 +1527,324 @@ function initInbox() {
   }, 150);
   const scheduleThreadRefresh = debounce(refreshThread, 150);
 
+  // ----- Notifications (the bell) -----
+
+  const notifications = (() => {
+    const bell = $('[data-test=bell]');
+    const panel = $('[data-test=notifications]');
+    const count = $('[data-test=bell-count]');
+    const listEl = $('.notifications-list', panel ?? document);
+    const empty = $('.notifications-empty', panel ?? document);
+    const readAll = $('[data-action=read-all]', panel ?? document);
+    const icons = $('#notification-icons');
+    let items = null;
+    let seq = 0;
+    const isOpen = () => Boolean(panel && !panel.hidden);
+
+    function renderCount() {
+      if (!count || !items) return;
+      const unread = items.filter((n) => !n.read).length;
+      count.textContent = unread > 99 ? '99+' : String(unread);
+      count.hidden = unread === 0;
+      bell.setAttribute('aria-label', unread ? `Notifications, ${unread} unread` : 'Notifications');
+      if (readAll) readAll.hidden = unread === 0;
+    }
+
+    function item(n) {
+      const link = document.createElement('a');
+      link.className = `notification${n.read ? '' : ' is-unread'}`;
+      link.dataset.test = 'notification';
+      link.dataset.id = String(n.id);
+      link.href = n.link ?? '#';
+      link.setAttribute('role', 'listitem');
+      const icon = document.createElement('span');
+      icon.className = `notification-icon kind-${n.kind}`;
+      const svg = icons?.content.querySelector(`[data-kind="${CSS.escape(n.kind ?? '')}"]`) ?? icons?.content.querySelector('svg');
+      if (svg) icon.append(svg.cloneNode(true));
+      const main = document.createElement('span');
+      main.className = 'notification-main';
+      const text = document.createElement('span');
+      text.className = 'notification-text';
+      text.textContent = n.text;
+      const time = document.createElement('time');
+      time.dataset.ts = String(n.created_at);
+      time.dataset.format = 'rel';
+      time.dateTime = new Date(n.created_at).toISOString();
+      main.append(text, time);
+      const dot = document.createElement('span');
+      dot.className = 'unread-dot';
+      dot.setAttribute('aria-label', n.read ? '' : 'Unread');
+      link.append(icon, main, dot);
+      return link;
+    }
+
+    function render() {
+      if (!listEl || !items) return;
+      listEl.replaceChildren(...items.map(item));
+      empty.hidden = items.length > 0;
+      localizeTimes(listEl);
+    }
+
+    async function load() {
+      const mine = ++seq;
+      const res = await api('GET', '/api/v1/notifications');
+      if (mine !== seq || !res.ok) return;
+      const before = items ? items.filter((n) => !n.read).length : null;
+      items = res.data?.items ?? [];
+      renderCount();
+      if (isOpen()) render();
+      const after = items.filter((n) => !n.read).length;
+      if (before !== null && after > before && bell) {
+        bell.classList.remove('has-news');
+        void bell.offsetWidth;
+        bell.classList.add('has-news');
+      }
+    }
+
+    async function open() {
+      if (!panel) return;
+      owners.close();
+      setMenu(false, { focus: false });
+      panel.hidden = false;
+      bell.setAttribute('aria-expanded', 'true');
+      if (items) render();
+      await load();
+      render();
+      ($('.notification', listEl) ?? readAll)?.focus({ preventScroll: true });
+    }
+
+    function close({ refocus = false } = {}) {
+      if (!isOpen()) return;
+      panel.hidden = true;
+      bell.setAttribute('aria-expanded', 'false');
+      if (refocus) bell.focus();
+    }
+
+    async function markRead(n) {
+      if (n.read) return;
+      n.read = true;
+      renderCount();
+      await api('POST', `/api/v1/notifications/${encodeURIComponent(n.id)}/read`);
+    }
+
+    /** Opens where a notification leads: in place on this inbox page, else by loading it. */
+    async function follow(link) {
+      const n = items?.find((x) => String(x.id) === link.dataset.id);
+      if (!n) return;
+      close();
+      const read = markRead(n);
+      if (!n.link) return;
+      const target = new URL(n.link, location.href);
+      const c = target.searchParams.get('c');
+      if (target.origin === location.origin && target.pathname === location.pathname && c) {
+        await openConversation(c, { hash: target.hash });
+        select(c, { scroll: true });
+        return;
+      }
+      await read; // the next page's badge must not count it again
+      location.assign(target.href);
+    }
+
+    async function markAll() {
+      const unread = (items ?? []).filter((n) => !n.read);
+      await Promise.all(unread.map(markRead));
+      render();
+    }
+
+    bell?.addEventListener('click', () => (isOpen() ? close() : open()));
+    listEl?.addEventListener('click', (e) => {
+      const link = e.target.closest('[data-test=notification]');
+      if (!link || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+      e.preventDefault();
+      follow(link);
+    });
+    panel?.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+      e.preventDefault();
+      const links = $$('.notification', listEl);
+      const at = links.indexOf(document.activeElement);
+      links[(at + (e.key === 'ArrowDown' ? 1 : links.length - 1)) % links.length]?.focus();
+    });
+    readAll?.addEventListener('click', markAll);
+
+    return { load, open, close, isOpen };
+  })();
+
+  // ----- Availability -----
+
+  const availability = $('[data-test=availability]');
+  availability?.addEventListener('click', async () => {
+    const next = availability.dataset.availability === 'away' ? 'available' : 'away';
+    availability.disabled = true;
+    const res = await api('PATCH', '/api/v1/users/me', { availability: next });
+    availability.disabled = false;
+    if (!res.ok) {
+      toast(res.message, { error: true });
+      return;
+    }
+    const now = res.data?.availability ?? next;
+    availability.dataset.availability = now;
+    $('.availability-dot', availability).className = `availability-dot is-${now}`;
+    const away = now === 'away';
+    availability.setAttribute('aria-label', away ? 'You are away. Set yourself available' : 'You are available. Set yourself away');
+    availability.title = away ? 'Away: round-robin skips you. Click to become available' : 'Available for new conversations. Click to set away';
+    const label = $('[data-test=availability-label]');
+    if (label) label.textContent = away ? 'Away' : 'Available';
+    toast(away ? 'You are away: round-robin assigns you nothing new' : 'You are available for new conversations');
+  });
+
+  // ----- Presence: who else views, replies, comments and types here -----
+
+  const PRESENCE_HEARTBEAT_MS = 10_000;
+  const TYPING_IDLE_MS = 3_000;
+  const STATE_WORDS = {
+    viewing: 'is viewing',
+    composing_reply: 'is replying',
+    composing_comment: 'is writing a note',
+  };
+
+  const presence = (() => {
+    /** Latest `users` of each conversation, from the server's presence frames. */
+    const others = new Map();
+    let sent = null; // {id, state}: what the server last heard from this tab
+    let typing = null; // the conversation id while typing is announced as active
+    let typingTimer = null;
+    let supported = true;
+
+    const sees = () => composer()?.dataset.presence === 'on';
+    const frame = (f) => supported && realtime.send(f);
+
+    function wanted() {
+      const box = activeBox();
+      if (!box) return 'viewing';
+      const composing = document.activeElement === box || box.value.trim() !== '';
+      if (!composing) return 'viewing';
+      return mode() === 'comment' ? 'composing_comment' : 'composing_reply';
+    }
+
+    /** Tells the server what this tab does now, if that changed. */
+    function update({ force = false } = {}) {
+      const id = page.openId;
+      if (!id) return;
+      const state = wanted();
+      if (!force && sent?.id === id && sent.state === state) return;
+      sent = { id, state };
+      frame({ type: 'presence', conversation_id: apiId(id), state });
+    }
+
+    function enter() {
+      sent = null;
+      update();
+      if (!sees() || !page.openId) return;
+      const id = page.openId;
+      api('GET', `/api/v1/conversations/${encodeURIComponent(id)}/presence`).then((res) => {
+        if (!res.ok || id !== page.openId || others.has(id)) return;
+        const users = res.data?.users ?? res.data?.items;
+        if (Array.isArray(users)) {
+          others.set(id, users);
+          render();
+        }
+      });
+    }
+
+    function leave(id) {
+      if (typing === id) stopTyping();
+      frame({ type: 'presence', conversation_id: apiId(id), state: 'left' });
+      others.delete(id);
+      if (sent?.id === id) sent = null;
+    }
+
+    function typed() {
+      const id = page.openId;
+      if (!id) return;
+      if (typing !== id) {
+        if (typing) stopTyping();
+        typing = id;
+        frame({ type: 'typing', conversation_id: apiId(id), active: true });
+      }
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
+    }
+
+    function stopTyping() {
+      clearTimeout(typingTimer);
+      if (!typing) return;
+      frame({ type: 'typing', conversation_id: apiId(typing), active: false });
+      typing = null;
+    }
+
+    function heartbeat() {
+      if (!page.openId || document.visibilityState === 'hidden') return;
+      update({ force: true });
+      if (typing === page.openId) frame({ type: 'typing', conversation_id: apiId(typing), active: true });
+    }
+
+    function avatar(user) {
+      const el = document.createElement('span');
+      const state = user.typing ? 'typing' : user.state;
+      el.className = `avatar avatar-sm tone-${tone(user.id)} presence-avatar is-${state}`;
+      el.dataset.userId = String(user.id);
+      el.dataset.state = user.state;
+      el.textContent = initials(user.name);
+      const words = STATE_WORDS[user.state] ?? 'is here';
+      el.dataset.tip = `${user.name} ${user.typing ? `${words}, typing…` : words}`;
+      el.setAttribute('aria-label', el.dataset.tip);
+      el.setAttribute('role', 'img');
+      return el;
+    }
+
+    /** Draws the avatars, typing line and collision warning of the open thread. */
+    function render() {
+      const form = composer();
+      if (!form || !sees()) return;
+      const users = (others.get(page.openId) ?? []).filter((u) => String(u.id) !== page.userId);
+      const box = $('[data-test=presence]', form);
+      box.replaceChildren(...users.slice(0, 5).map(avatar));
+      if (users.length > 5) {
+        const more = document.createElement('span');
+        more.className = 'avatar avatar-sm presence-more';
+        more.textContent = `+${users.length - 5}`;
+        more.dataset.tip = users.slice(5).map((u) => u.name).join(', ');
+        box.append(more);
+      }
+      box.hidden = users.length === 0;
+      const typers = users.filter((u) => u.typing).map((u) => firstName(u.name));
+      const typingEl = $('[data-test=typing]', form);
+      $('.typing-text', typingEl).textContent = typers.length
+        ? `${namesSentence(typers)} ${typers.length === 1 ? 'is' : 'are'} typing…`
+        : '';
+      typingEl.hidden = typers.length === 0;
+      const repliers = users.filter((u) => u.state === 'composing_reply').map((u) => firstName(u.name));
+      const warning = $('[data-test=collision-warning]', form);
+      $('.collision-text', warning).textContent = repliers.length
+        ? `${namesSentence(repliers)} ${repliers.length === 1 ? 'is' : 'are'} replying to this conversation too. Check before you send.`
+        : '';
+      warning.hidden = repliers.length === 0 || mode() !== 'reply';
+    }
+
+    function onFrame(f) {
+      if (f.conversation_id == null || !Array.isArray(f.users)) return;
+      others.set(String(f.conversation_id), f.users);
+      if (String(f.conversation_id) === page.openId) render();
+    }
+
+    /** The server did not understand a frame: it predates presence; stop sending. */
+    function unsupported() {
+      supported = false;
+    }
+
+    /** A new socket: the server knows nothing of this tab yet. */
+    function reconnected() {
+      supported = true;
+      sent = null;
+      others.clear();
+      if (page.openId) enter();
+    }
+
+    setInterval(heartbeat, PRESENCE_HEARTBEAT_MS);
+    return { update, enter, leave, typed, stopTyping, render, onFrame, unsupported, reconnected };
+  })();
+
   // ----- Realtime -----
 
   const connection = $('#connection');
@@ -590,7 +1855,9 @@ function initInbox() {
     let leaving = false;
     let ping = null;
     const send = (frame) => {
-      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+      if (socket?.readyState !== WebSocket.OPEN) return false;
+      socket.send(JSON.stringify(frame));
+      return true;
     };
     const topics = () => [
       `inbox:${page.inboxId}`,
@@ -599,13 +1866,28 @@ function initInbox() {
     ];
 
     function onFrame(frame) {
+      if (frame?.type === 'presence') {
+        presence.onFrame(frame);
+        return;
+      }
+      if (frame?.type === 'error' && frame.code === 'bad_frame') {
+        presence.unsupported();
+        return;
+      }
       if (frame?.type !== 'event' || !frame.event) return;
       const event = frame.event;
-      if (event.type === 'notification_created') return; // the notifications panel is not built yet
+      if (event.type === 'notification_created') {
+        notifications.load();
+        return;
+      }
       const inboxEvent = frame.topic === `inbox:${page.inboxId}` || String(event.inbox_id) === page.inboxId;
       if (inboxEvent) scheduleListRefresh();
       const aboutOpen = event.conversation_id != null && String(event.conversation_id) === page.openId;
-      if (aboutOpen && (event.type === 'entry_created' || event.type === 'conversation_updated')) {
+      if (!aboutOpen) return;
+      if (event.type === 'entry_deleted') {
+        dropEntry(event.entry_id);
+        scheduleThreadRefresh();
+      } else if (event.type === 'entry_created' || event.type === 'conversation_updated') {
         scheduleThreadRefresh();
       }
     }
@@ -619,20 +1901,24 @@ function initInbox() {
         for (const topic of topics()) send({ type: 'subscribe', topic });
         clearInterval(ping);
         ping = setInterval(() => send({ type: 'ping' }), 25_000);
+        presence.reconnected();
         if (missed) {
           // Events may have been lost while disconnected: catch up once.
           missed = false;
           refreshList();
           refreshCounts();
           refreshThread();
+          notifications.load();
         }
       });
       socket.addEventListener('message', (m) => {
+        let frame;
         try {
-          onFrame(JSON.parse(m.data));
+          frame = JSON.parse(m.data);
         } catch {
-          // Ignore frames that are not JSON.
+          return; // ignore frames that are not JSON
         }
+        onFrame(frame);
       });
       socket.addEventListener('close', () => {
         clearInterval(ping);
@@ -647,11 +1933,13 @@ function initInbox() {
     }
 
     window.addEventListener('pagehide', () => {
+      if (page.openId) presence.leave(page.openId);
       leaving = true;
     });
 
     return {
       connect,
+      send,
       follow(previous, next) {
         if (previous === next) return;
         if (previous) send({ type: 'unsubscribe', topic: `conversation:${previous}` });
@@ -713,6 +2001,24 @@ function initInbox() {
       switcher.focus();
       return;
     }
+    if (notifications.isOpen()) {
+      notifications.close({ refocus: true });
+      return;
+    }
+    if (owners.isOpen()) {
+      owners.close({ refocus: true });
+      return;
+    }
+    if (insert.isOpen()) {
+      insert.close({ refocus: true });
+      return;
+    }
+    const entryMenu = $$('.entry-menu', pane).find((m) => !m.hidden);
+    if (entryMenu) {
+      closeEntryMenus();
+      $('[data-test=comment-actions]', entryMenu.parentElement)?.focus();
+      return;
+    }
     if (app.classList.contains('nav-open')) {
       app.classList.remove('nav-open');
       return;
@@ -746,11 +2052,26 @@ function initInbox() {
       key: 'r',
       description: 'Reply to the open conversation',
       run: () => {
-        const box = replyBox();
-        if (!box) return false;
-        box.focus();
+        if (!composer()) return false;
+        setMode('reply');
         return true;
       },
+    },
+    {
+      keys: ['c'],
+      key: 'c',
+      description: 'Write an internal comment (only your team sees it)',
+      run: () => {
+        if (!composer()) return false;
+        setMode('comment');
+        return true;
+      },
+    },
+    {
+      keys: ['a'],
+      key: 'a',
+      description: 'Change the owner: assign to a teammate or team',
+      run: () => owners.open(),
     },
     {
       keys: ['/'],
@@ -767,7 +2088,7 @@ function initInbox() {
       key: 'Enter',
       mod: true,
       whileTyping: true,
-      description: 'Send the reply',
+      description: 'Send the reply or comment',
       run: (e) => {
         const form = e.target.closest?.('[data-region=composer]');
         if (!form) return false;
@@ -792,8 +2113,11 @@ function initInbox() {
 
   document.addEventListener('keydown', (e) => {
     if (e.defaultPrevented || e.isComposing || e.altKey) return;
+    if (confirmBox?.open) return; // the dialog handles its own keys (Esc cancels)
     const mod = e.ctrlKey || e.metaKey;
     const typing = isTyping(e.target);
+    // Enter on a button, tab or menu item activates it rather than opening a row.
+    if (e.key === 'Enter' && !mod && e.target.closest?.('button, .notification, [role=option], [role=tab], [role=menuitem]')) return;
     for (const s of SHORTCUTS) {
       if (s.key !== e.key || Boolean(s.mod) !== mod) continue;
       if (typing && !s.whileTyping) return;
@@ -819,22 +2143,159 @@ function initInbox() {
   });
 
   pane.addEventListener('submit', (e) => {
-    if (e.target.matches('[data-region=composer]')) {
-      e.preventDefault();
-      sendReply(e.target);
-    }
+    if (!e.target.matches('[data-region=composer]')) return;
+    e.preventDefault();
+    if (mentions.isOpen()) mentions.close();
+    if (mode() === 'comment') sendComment(e.target);
+    else sendReply(e.target);
   });
+
   pane.addEventListener('click', (e) => {
-    const status = e.target.closest('[data-action=set-status]');
+    const t = e.target;
+    const status = t.closest('[data-action=set-status]');
     if (status) setStatus(status);
-    if (e.target.closest('[data-action=toggle-contact]')) toggleContact();
-  });
-  pane.addEventListener('input', (e) => {
-    if (e.target.matches('[data-test=reply-body]')) {
-      autosize(e.target);
-      const error = $('[data-test=reply-error]', pane);
-      if (error) error.hidden = true;
+    if (t.closest('[data-action=toggle-contact]')) toggleContact();
+    const tab = t.closest('[data-region=composer] [role=tab][data-mode]');
+    if (tab) setMode(tab.dataset.mode);
+    const tool = t.closest('[data-format]');
+    if (tool) format(tool.dataset.format);
+    if (t.closest('[data-test=comment-attach]')) $('[data-test=comment-file]', pane)?.click();
+    const remove = t.closest('[data-test=attachment-remove]');
+    if (remove) removeUpload(remove.dataset.key);
+    const mention = t.closest('[data-test=mention-option]');
+    if (mention) mentions.pick(mention);
+    if (t.closest('[data-test=insert-menu]')) {
+      if (insert.isOpen()) insert.close();
+      else insert.open();
     }
+    const kind = t.closest('[data-test=insert-kind]');
+    if (kind) insert.setKind(kind.dataset.kind);
+    const item = t.closest('[data-test=insert-option]');
+    if (item) insert.pick(item);
+    if (t.closest('[data-test=owner-menu]')) {
+      if (owners.isOpen()) owners.close();
+      else owners.open();
+    }
+    const owner = t.closest('[data-test=owner-option]');
+    if (owner) owners.pick(owner);
+    const actions = t.closest('[data-test=comment-actions]');
+    if (actions) toggleEntryMenu(actions);
+    const del = t.closest('[data-test=delete-comment]');
+    if (del) deleteComment(del.closest('.entry'));
+  });
+
+  // Keep focus in the text box while clicking toolbar buttons and menu options.
+  pane.addEventListener('mousedown', (e) => {
+    if (e.target.closest('[data-format], [data-test=mention-option], [data-test=insert-kind]')) e.preventDefault();
+  });
+
+  pane.addEventListener('mouseover', (e) => {
+    const option = e.target.closest('[data-test=owner-option]');
+    if (option && !option.hidden) owners.setActive(option);
+  });
+
+  pane.addEventListener('input', (e) => {
+    const t = e.target;
+    if (t.matches('[data-test=reply-body], [data-test=comment-body]')) {
+      autosize(t);
+      showError(composer(), t.matches('[data-test=reply-body]') ? 'reply' : 'comment', '');
+      presence.typed();
+      presence.update();
+      if (t.matches('[data-test=comment-body]')) mentions.update();
+    }
+    if (t.matches('[data-test=owner-filter]')) owners.filter(t.value);
+    if (t.matches('[data-test=insert-search]')) insert.load();
+  });
+
+  pane.addEventListener('change', (e) => {
+    if (e.target.matches('[data-test=comment-file]')) {
+      upload([...e.target.files]);
+      e.target.value = '';
+    }
+  });
+
+  pane.addEventListener('keydown', (e) => {
+    const t = e.target;
+    if (t.matches('[data-test=comment-body]')) {
+      if (mentions.key(e)) {
+        e.preventDefault();
+        return;
+      }
+      const mod = e.ctrlKey || e.metaKey;
+      const shortcut = mod && !e.shiftKey && { b: 'bold', i: 'italic', k: 'link' }[e.key.toLowerCase()];
+      if (shortcut) {
+        e.preventDefault();
+        format(shortcut);
+      }
+      return;
+    }
+    if (t.matches('[data-test=owner-filter]') && owners.key(e)) {
+      e.preventDefault();
+      return;
+    }
+    if (t.closest('[data-test=insert-options]') && insert.key(e)) {
+      e.preventDefault();
+      return;
+    }
+    if (t.closest('[role=tablist]') && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
+      const tabs = $$('[role=tab]', t.closest('[role=tablist]'));
+      const next = tabs[(tabs.indexOf(t) + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
+      if (next?.dataset.mode) setMode(next.dataset.mode);
+      else next?.click();
+      next?.focus();
+      e.preventDefault();
+      return;
+    }
+    if (t.closest('.entry-menu') && e.key === 'Escape') {
+      closeEntryMenus();
+      $('[data-test=comment-actions]', t.closest('.entry-actions'))?.focus();
+      e.preventDefault();
+    }
+  });
+
+  pane.addEventListener('keyup', (e) => {
+    if (e.target.matches('[data-test=comment-body]') && ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) {
+      mentions.update();
+    }
+  });
+
+  pane.addEventListener('focusin', (e) => {
+    if (e.target.matches('[data-test=reply-body], [data-test=comment-body]')) presence.update();
+  });
+  pane.addEventListener('focusout', (e) => {
+    if (e.target.matches('[data-test=reply-body], [data-test=comment-body]')) {
+      // After the click that moved focus (a mention option) has been handled.
+      setTimeout(() => {
+        if (document.activeElement !== commentBox()) mentions.close();
+        presence.update();
+      }, 150);
+    }
+  });
+
+  // Files pasted or dropped onto the comment box are attached.
+  pane.addEventListener('paste', (e) => {
+    if (!e.target.matches('[data-test=comment-body]')) return;
+    const files = [...(e.clipboardData?.files ?? [])];
+    if (files.length) {
+      e.preventDefault();
+      upload(files);
+    }
+  });
+  pane.addEventListener('dragover', (e) => {
+    if (e.target.closest?.('[data-region=composer]') && e.dataTransfer?.types.includes('Files')) {
+      e.preventDefault();
+      composer()?.classList.add('is-dropping');
+    }
+  });
+  pane.addEventListener('dragleave', (e) => {
+    if (!e.relatedTarget || !composer()?.contains(e.relatedTarget)) composer()?.classList.remove('is-dropping');
+  });
+  pane.addEventListener('drop', (e) => {
+    const form = e.target.closest?.('[data-region=composer]');
+    if (!form || !e.dataTransfer?.files.length) return;
+    e.preventDefault();
+    form.classList.remove('is-dropping');
+    upload([...e.dataTransfer.files]);
   });
 
   switcher?.addEventListener('click', () => setMenu(menu.hidden));
@@ -846,19 +2307,32 @@ function initInbox() {
     items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
   });
   document.addEventListener('click', (e) => {
-    if (menu && !menu.hidden && !e.target.closest('.switcher')) setMenu(false, { focus: false });
-    if (e.target.closest('[data-action=shortcuts]')) openShortcuts();
-    if (e.target.closest('[data-action=close-dialog]')) dialog.close();
-    if (e.target.closest('[data-action=nav]')) app.classList.toggle('nav-open');
+    const t = e.target;
+    if (menu && !menu.hidden && !t.closest('.switcher')) setMenu(false, { focus: false });
+    if (!t.closest('.bell-wrap')) notifications.close();
+    if (!t.closest('.owner')) owners.close();
+    if (!t.closest('.insert')) insert.close();
+    if (!t.closest('.entry-actions')) closeEntryMenus();
+    if (!t.closest('.composer-editor')) mentions.close();
+    if (t.closest('[data-action=shortcuts]')) openShortcuts();
+    if (t.closest('[data-action=close-dialog]')) dialog.close();
+    if (t.closest('[data-action=nav]')) app.classList.toggle('nav-open');
   });
   dialog.addEventListener('click', (e) => {
     if (e.target === dialog) dialog.close(); // a click on the backdrop
   });
+  confirmBox?.addEventListener('click', (e) => {
+    if (e.target === confirmBox) confirmBox.close('cancel');
+  });
 
   window.addEventListener('popstate', () => {
     const c = new URL(location.href).searchParams.get('c');
-    if (c && c !== page.openId) openConversation(c, { push: false });
+    if (c && c !== page.openId) openConversation(c, { push: false, hash: location.hash });
+    else if (c && location.hash) revealEntry(location.hash);
     else if (!c && page.openId) closeThread();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') presence.update({ force: true });
   });
 
   const contactPref = store.get('sb-contact-panel');
@@ -866,12 +2340,14 @@ function initInbox() {
 
   renderShortcuts();
   afterThreadRender();
+  renderChips();
   // The selection starts on the open conversation, else on the first row.
   const initial = rowById(page.openId) ?? rows()[0];
   if (initial) select(initial.dataset.id);
-  if (page.openId) scrollTimelineToEnd();
+  if (page.openId && !revealEntry(location.hash)) scrollTimelineToEnd();
   setInterval(() => localizeTimes(document), MINUTE);
   realtime.connect();
+  notifications.load();
 }
 
 // ---------------------------------------------------------------------------

@@ -62,11 +62,24 @@ pub trait Store: Send + Sync + 'static {
         now: Millis,
     ) -> StoreResult<TokenId>;
     async fn user_by_api_token(&self, token_hash: &str) -> StoreResult<Option<User>>;
+    /// Changes a user's own settings and answers the user as stored.
+    async fn update_user(
+        &self,
+        account: AccountId,
+        id: UserId,
+        update: UserUpdate,
+    ) -> StoreResult<User>;
 
     // Teams and inboxes.
     /// Fails with [`StoreError::InvalidReference`] when a member is not of the account.
     async fn create_team(&self, new: NewTeam) -> StoreResult<Team>;
     async fn teams(&self, account: AccountId) -> StoreResult<Vec<Team>>;
+    /// The member a round-robin team handed work to last, if any.
+    async fn round_robin_last_pick(
+        &self,
+        account: AccountId,
+        team: TeamId,
+    ) -> StoreResult<Option<UserId>>;
     async fn create_inbox(&self, new: NewInbox) -> StoreResult<Inbox>;
     async fn inbox(&self, account: AccountId, id: InboxId) -> StoreResult<Inbox>;
     async fn inboxes(&self, account: AccountId) -> StoreResult<Vec<Inbox>>;
@@ -109,15 +122,49 @@ pub trait Store: Send + Sync + 'static {
         -> StoreResult<Page<ConversationSummary>>;
     /// Open/mine/unassigned/closed counts for an inbox's views.
     async fn view_counts(&self, inbox: InboxId, user: UserId) -> StoreResult<ViewCounts>;
+    /// The entries of a conversation, oldest first; deleted comments are not among them.
     async fn timeline(&self, conversation: ConversationId) -> StoreResult<Vec<TimelineEntry>>;
+    /// One entry; [`StoreError::NotFound`] for a deleted comment too.
     async fn entry(&self, conversation: ConversationId, id: EntryId) -> StoreResult<TimelineEntry>;
     /// Appends an entry; messages also become the preview and bump last activity.
     async fn append_entry(&self, new: NewEntry) -> StoreResult<TimelineEntry>;
     /// Sets the status and appends an event, unless the status is already that.
     async fn set_status(&self, change: StatusChange) -> StoreResult<Option<TimelineEntry>>;
-    /// Sets the assignee and appends an event, unless it is already that. Fails with
-    /// [`StoreError::InvalidReference`] for a user or team of another account.
-    async fn set_assignee(&self, change: AssigneeChange) -> StoreResult<Option<TimelineEntry>>;
+    /// Sets the assignee, appends an event, moves a round-robin team's turn and creates
+    /// the notifications (and their outbox mail), unless the assignee is already that.
+    /// Fails with [`StoreError::InvalidReference`] for a user or team of another account
+    /// and with [`StoreError::Conflict`] when the round-robin turn moved meanwhile.
+    async fn set_assignee(&self, change: AssigneeChange) -> StoreResult<Option<WrittenEntry>>;
+
+    // Comments.
+    /// Appends an internal comment, links its attachments and creates its
+    /// notifications (and their outbox mail) in one transaction. Fails with
+    /// [`StoreError::InvalidReference`] for an attachment that is not the author's
+    /// upload in the account, or a notified user of another account.
+    async fn add_comment(&self, new: NewComment) -> StoreResult<WrittenEntry>;
+    /// Soft-deletes a comment and appends the audit event, in one transaction.
+    /// [`StoreError::NotFound`] unless the entry is a comment of the conversation that
+    /// is not deleted yet.
+    async fn delete_comment(&self, deletion: CommentDeletion) -> StoreResult<WrittenEntry>;
+
+    // Attachments.
+    async fn create_attachment(&self, new: NewAttachment) -> StoreResult<Attachment>;
+    async fn attachment(&self, account: AccountId, id: AttachmentId) -> StoreResult<Attachment>;
+    /// Where a file of the account is used (comments' inboxes, the library).
+    async fn attachment_uses(
+        &self,
+        account: AccountId,
+        id: AttachmentId,
+    ) -> StoreResult<AttachmentUses>;
+
+    // The library.
+    /// Fails with [`StoreError::InvalidReference`] when the attachment is not the
+    /// creator's upload in the account.
+    async fn create_library_item(&self, new: NewLibraryItem) -> StoreResult<LibraryItem>;
+    /// Items by title; at most `limit` of them.
+    async fn library_items(&self, query: &LibraryQuery) -> StoreResult<Vec<LibraryItem>>;
+    async fn library_item(&self, account: AccountId, id: LibraryItemId)
+        -> StoreResult<LibraryItem>;
 
     // Tickets.
     async fn create_ticket(&self, new: NewTicket) -> StoreResult<Ticket>;
@@ -134,6 +181,10 @@ pub trait Store: Send + Sync + 'static {
         id: NotificationId,
         now: Millis,
     ) -> StoreResult<()>;
+
+    // The outbox.
+    /// The account's outbox, oldest first, at most `limit` rows.
+    async fn outbox(&self, account: AccountId, limit: u32) -> StoreResult<Vec<OutboxMessage>>;
 }
 
 /// The storage backend in use.

@@ -2,6 +2,7 @@
 //! the conversation list query with its keyset cursor, pages and counts.
 
 use serde::Serialize;
+use switchboard_domain::notification::NotificationEmail;
 use switchboard_domain::*;
 
 /// A user to create; `password_hash` is already an argon2id PHC string.
@@ -100,7 +101,119 @@ pub struct AssigneeChange {
     /// Who did it; `None` for the system (demo seeding, rules).
     pub actor: Option<UserId>,
     pub event_text: String,
+    /// Set when a round-robin team picked the assignee (a user): the team's turn moves
+    /// to them in the same transaction.
+    pub round_robin: Option<RoundRobinPick>,
+    /// Notifications about the assignment, created with it.
+    pub notify: Vec<NotificationDraft>,
     pub now: Millis,
+}
+
+/// A round-robin team's pick. The turn moves from `previous` (what the picker read) to
+/// the assignee only if nobody moved it meanwhile; otherwise the change fails with
+/// [`StoreError::Conflict`](crate::StoreError::Conflict) and the caller picks again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundRobinPick {
+    pub team_id: TeamId,
+    pub previous: Option<UserId>,
+}
+
+/// A notification to create about the timeline entry a write appends; the store fills
+/// in the conversation and the entry. With `email`, a mail is queued in the outbox in
+/// the same transaction, if the user wants notification emails.
+#[derive(Debug, Clone)]
+pub struct NotificationDraft {
+    pub user_id: UserId,
+    pub kind: NotificationKind,
+    pub actor_user_id: Option<UserId>,
+    pub text: String,
+    pub email: Option<NotificationEmail>,
+}
+
+/// What a write that appends an entry did: the entry, the inbox of its conversation,
+/// and the notifications it created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenEntry {
+    pub entry: TimelineEntry,
+    pub inbox_id: InboxId,
+    pub notifications: Vec<Notification>,
+}
+
+/// An internal comment to append.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub conversation_id: ConversationId,
+    pub author: UserId,
+    /// The Markdown as written.
+    pub body: String,
+    /// The rendered HTML, mentions and attachment details.
+    pub meta: serde_json::Value,
+    /// Files the comment references; each must be the author's upload in the account.
+    pub attachment_ids: Vec<AttachmentId>,
+    pub notify: Vec<NotificationDraft>,
+    pub now: Millis,
+}
+
+/// Soft-deletes a comment and records who did it as an event.
+#[derive(Debug, Clone)]
+pub struct CommentDeletion {
+    pub conversation_id: ConversationId,
+    pub comment_id: EntryId,
+    pub actor: UserId,
+    pub event_text: String,
+    pub now: Millis,
+}
+
+/// A user's own settings; `None` leaves a field as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserUpdate {
+    pub availability: Option<Availability>,
+    pub notify_email: Option<bool>,
+}
+
+/// An uploaded file's row; the bytes are already stored under `sha256`.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub account_id: AccountId,
+    pub uploaded_by: UserId,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub now: Millis,
+}
+
+/// Where a file is used, for the read policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttachmentUses {
+    /// Inboxes of conversations whose comments (not deleted) reference the file.
+    pub inbox_ids: Vec<InboxId>,
+    /// Whether a library document of the account shares it.
+    pub in_library: bool,
+}
+
+/// A library item to create, already validated.
+#[derive(Debug, Clone)]
+pub struct NewLibraryItem {
+    pub account_id: AccountId,
+    pub kind: LibraryKind,
+    pub title: String,
+    pub body: Option<String>,
+    pub url: Option<String>,
+    /// For documents: a file the creator uploaded.
+    pub attachment_id: Option<AttachmentId>,
+    pub created_by: UserId,
+    pub now: Millis,
+}
+
+/// A search of an account's library.
+#[derive(Debug, Clone)]
+pub struct LibraryQuery {
+    pub account_id: AccountId,
+    pub kind: Option<LibraryKind>,
+    /// Case-insensitive substring of the title or body.
+    pub text: Option<String>,
+    pub limit: u32,
 }
 
 #[derive(Debug, Clone)]

@@ -1,5 +1,6 @@
-//! Conversations: create through the API channel, list, read, reply, close/reopen and
-//! assign. Every call first proves the actor may see the conversation's inbox.
+//! Conversations: create through the API channel, list, read, reply and close/reopen
+//! (assigning is in `assignment.rs`). Every call first proves the actor may see the
+//! conversation's inbox.
 
 use super::App;
 use crate::error::{ApiError, ApiResult};
@@ -8,8 +9,7 @@ use switchboard_domain::input::{parse_subject, Body};
 use switchboard_domain::policy::{self, Actor, InboxAccess};
 use switchboard_domain::*;
 use switchboard_store::{
-    AssigneeChange, AssigneeFilter, Cursor, ListQuery, NewConversation, NewEntry, NewNotification,
-    Page, StatusChange,
+    AssigneeFilter, Cursor, ListQuery, NewConversation, NewEntry, Page, StatusChange,
 };
 
 use super::directory::NewContactInput;
@@ -242,90 +242,6 @@ impl App {
                     inbox_id: conversation.inbox_id,
                 },
             ]);
-        }
-        self.conversation(actor, id).await
-    }
-
-    /// Assigns to a user or team of the account, or unassigns; the new assignee (a
-    /// user other than the actor) is notified.
-    pub async fn assign(
-        &self,
-        actor: &Actor,
-        id: ConversationId,
-        assignee: Option<Assignee>,
-    ) -> ApiResult<Conversation> {
-        let conversation = self.conversation(actor, id).await?;
-        let me = self.store.user(actor.account_id, actor.user_id).await?;
-        let target = match assignee {
-            None => None,
-            Some(Assignee::User(u)) => Some(match self.store.user(actor.account_id, u).await {
-                Ok(user) => user.name,
-                Err(switchboard_store::StoreError::NotFound) => {
-                    return Err(ApiError::invalid(
-                        "user_id",
-                        "is not a user of this account",
-                    ))
-                }
-                Err(e) => return Err(e.into()),
-            }),
-            Some(Assignee::Team(t)) => {
-                let teams = self.store.teams(actor.account_id).await?;
-                let team = teams
-                    .into_iter()
-                    .find(|x| x.id == t)
-                    .ok_or_else(|| ApiError::invalid("team_id", "is not a team of this account"))?;
-                Some(team.name)
-            }
-        };
-        let event_text = match &target {
-            Some(name) => format!("{} assigned this to {name}", me.name),
-            None => format!("{} unassigned this conversation", me.name),
-        };
-        let now = self.now();
-        let change = AssigneeChange {
-            conversation_id: id,
-            assignee,
-            actor: Some(actor.user_id),
-            event_text,
-            now,
-        };
-        if let Some(entry) = self.store.set_assignee(change).await? {
-            let mut events = vec![
-                Event::EntryCreated {
-                    conversation_id: id,
-                    inbox_id: conversation.inbox_id,
-                    entry_id: entry.id,
-                },
-                Event::ConversationUpdated {
-                    conversation_id: id,
-                    inbox_id: conversation.inbox_id,
-                },
-            ];
-            if let Some(Assignee::User(user)) =
-                assignee.filter(|a| *a != Assignee::User(actor.user_id))
-            {
-                let subject = conversation
-                    .subject
-                    .as_deref()
-                    .unwrap_or(conversation.contact.display_name());
-                let n = self
-                    .store
-                    .create_notification(NewNotification {
-                        user_id: user,
-                        kind: NotificationKind::Assignment,
-                        conversation_id: Some(id),
-                        entry_id: Some(entry.id),
-                        actor_user_id: Some(actor.user_id),
-                        text: format!("{} assigned you “{subject}”", me.name),
-                        now,
-                    })
-                    .await?;
-                events.push(Event::NotificationCreated {
-                    user_id: user,
-                    notification_id: n.id,
-                });
-            }
-            self.publish(&events);
         }
         self.conversation(actor, id).await
     }

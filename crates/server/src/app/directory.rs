@@ -7,7 +7,7 @@ use crate::error::ApiResult;
 use switchboard_domain::input::{parse_phone, EmailAddress, Name, Password};
 use switchboard_domain::policy::{self, Actor};
 use switchboard_domain::*;
-use switchboard_store::{NewContact, NewInbox, NewTeam, NewUser};
+use switchboard_store::{NewContact, NewInbox, NewTeam, NewUser, UserUpdate};
 
 /// A user to create, as the API receives it.
 pub struct NewUserInput {
@@ -92,9 +92,9 @@ impl App {
         let name = Name::parse("name", &input.name)?;
         let email = EmailAddress::parse("email", &input.email)?;
         let password = Password::parse(&input.password)?;
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| crate::error::ApiError::Internal(e.into()))??;
+        let hash = self
+            .password_work(move || hash_password(&password))
+            .await??;
         Ok(self
             .store
             .create_user(NewUser {
@@ -106,6 +106,15 @@ impl App {
                 seat: input.seat,
                 now: self.now(),
             })
+            .await?)
+    }
+
+    /// Changes the actor's own settings (availability for round-robin, notification
+    /// emails); anyone may change their own, nobody another's.
+    pub async fn update_me(&self, actor: &Actor, update: UserUpdate) -> ApiResult<User> {
+        Ok(self
+            .store
+            .update_user(actor.account_id, actor.user_id, update)
             .await?)
     }
 

@@ -3,17 +3,27 @@
 //! input types, calls the store (one transaction per command), and publishes the
 //! resulting events after commit. Handlers stay thin: parse, call one of these, render.
 
+mod assignment;
+mod attachments;
+mod comments;
 mod conversations;
 mod directory;
+pub mod files;
+mod library;
+pub mod markdown;
 mod session;
 mod tickets;
 
+pub use comments::CommentInput;
 pub use conversations::{ConversationView, ListParams, ReplyInput};
 pub use directory::{NewContactInput, NewInboxInput, NewTeamInput, NewUserInput};
+pub use library::{LibraryItemView, NewLibraryItemInput};
 pub use session::{same_secret, AuthenticatedUser, LoginOutcome, SESSION_TTL_MS};
 pub use tickets::NewTicketInput;
 
 use crate::error::{ApiError, ApiResult};
+use files::FileStore;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use switchboard_domain::event::Event;
@@ -34,17 +44,59 @@ pub fn system_clock() -> Clock {
     })
 }
 
-/// Everything a request needs: the store, the realtime hub and the clock.
+/// Where attachments live when nobody says otherwise: beside the default database.
+pub const DEFAULT_ATTACHMENTS_DIR: &str = "data/attachments";
+
+/// Everything a request needs: the store, the realtime hub, the clock and the
+/// attachment files.
 #[derive(Clone)]
 pub struct App {
     pub store: Arc<dyn Store>,
     pub hub: Hub,
     clock: Clock,
+    files: FileStore,
+    /// Bounds concurrent argon2 work (each takes 19 MiB and a core for ~50 ms), so a
+    /// burst of logins queues instead of exhausting memory and CPU.
+    password_work: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
+    /// A service layer whose attachments go to [`DEFAULT_ATTACHMENTS_DIR`]; see
+    /// [`App::with_attachments_dir`].
     pub fn new(store: Arc<dyn Store>, hub: Hub, clock: Clock) -> Self {
-        App { store, hub, clock }
+        App {
+            store,
+            hub,
+            clock,
+            files: FileStore::new(DEFAULT_ATTACHMENTS_DIR),
+            password_work: Arc::new(tokio::sync::Semaphore::new(2)),
+        }
+    }
+
+    /// Runs password hashing or verification off the async threads, at most two at once.
+    pub(crate) async fn password_work<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> ApiResult<T> {
+        let _permit = self
+            .password_work
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))
+    }
+
+    /// Keeps attachment files in `dir` (created on the first upload).
+    pub fn with_attachments_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.files = FileStore::new(dir);
+        self
+    }
+
+    /// The attachment files.
+    pub fn files(&self) -> &FileStore {
+        &self.files
     }
 
     /// Now, from the injected clock.

@@ -81,9 +81,9 @@ impl App {
         const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Qn3pOs/xT6Tn0p1/hHkQ6vxc4Q0Ch0XcF6YHd8W6aQ";
         let phc = found.as_ref().map_or(DUMMY.to_owned(), |(_, h)| h.clone());
         let password = password.to_owned();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
+        let ok = self
+            .password_work(move || verify_password(&password, &phc))
+            .await?;
         let (user, _) = match found {
             Some(found) if ok => found,
             _ => return Err(ApiError::InvalidCredentials),

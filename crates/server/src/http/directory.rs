@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users, create_user))
+        .routes(routes!(get_me, update_me))
         .routes(routes!(list_teams, create_team))
         .routes(routes!(list_inboxes, create_inbox))
         .routes(routes!(get_inbox))
@@ -52,6 +53,28 @@ async fn create_user(
     };
     let user = state.app.create_user(&me.actor, input).await?;
     Ok((StatusCode::CREATED, Json((&user).into())))
+}
+
+/// The caller's profile and own settings.
+#[utoipa::path(get, path = "/api/v1/users/me", responses((status = 200, body = ProfileDto)))]
+async fn get_me(Auth(me): Auth) -> Json<ProfileDto> {
+    Json((&me.user).into())
+}
+
+/// Change the caller's own settings: `availability` (available|away) and `notify_email`.
+#[utoipa::path(patch, path = "/api/v1/users/me", request_body = ProfileBody,
+    responses((status = 200, body = ProfileDto), (status = 422)))]
+async fn update_me(
+    State(state): State<AppState>,
+    Auth(me): Auth,
+    ApiJson(body): ApiJson<ProfileBody>,
+) -> ApiResult<Json<ProfileDto>> {
+    let update = switchboard_store::UserUpdate {
+        availability: body.availability,
+        notify_email: body.notify_email,
+    };
+    let user = state.app.update_me(&me.actor, update).await?;
+    Ok(Json((&user).into()))
 }
 
 /// The account's teams.

@@ -47,6 +47,24 @@ impl From<&User> for UserDto {
     }
 }
 
+/// The caller as they see themselves: a user and their own settings.
+#[derive(Serialize, ToSchema)]
+pub struct ProfileDto {
+    #[serde(flatten)]
+    pub user: UserDto,
+    /// Whether notifications are also sent by email.
+    pub notify_email: bool,
+}
+
+impl From<&User> for ProfileDto {
+    fn from(u: &User) -> Self {
+        ProfileDto {
+            user: u.into(),
+            notify_email: u.notify_email,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct TeamDto {
     pub id: i64,
@@ -293,7 +311,10 @@ pub struct NotificationDto {
 }
 
 impl NotificationDto {
+    /// The notification with its link: `/inboxes/{inbox}?c={conversation}#entry-{entry}`
+    /// with the conversation's inbox (`inbox`, else the one the store read).
     pub fn new(n: &Notification, inbox: Option<InboxId>) -> Self {
+        let inbox = inbox.or(n.inbox_id);
         NotificationDto {
             id: n.id.0,
             kind: n.kind.to_string(),
@@ -303,7 +324,9 @@ impl NotificationDto {
             read: n.read,
             created_at: n.created_at,
             link: match (inbox, n.conversation_id) {
-                (Some(i), Some(c)) => Some(format!("/inboxes/{i}?c={c}")),
+                (Some(i), Some(c)) => Some(switchboard_domain::notification::entry_link(
+                    i, c, n.entry_id,
+                )),
                 (None, Some(c)) => Some(format!("/conversations/{c}")),
                 _ => None,
             },
@@ -417,6 +440,17 @@ pub struct ReplyBody {
 pub struct StatusBody {
     #[schema(value_type = String, example = "closed")]
     pub status: Status,
+}
+
+/// The caller's own settings; absent fields stay as they are.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileBody {
+    /// `available` or `away` (round-robin teams skip `away` members).
+    #[schema(value_type = Option<String>, example = "away")]
+    pub availability: Option<Availability>,
+    /// Whether notifications are also sent by email.
+    pub notify_email: Option<bool>,
 }
 
 /// `{user_id}`, `{team_id}` or `{}` to unassign.

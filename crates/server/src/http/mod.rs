@@ -1,11 +1,15 @@
 //! The HTTP surface: the JSON API under `/api/v1` (one file per resource), the
 //! WebSocket hub, the OpenAPI document, and the web UI pages and assets.
 
+mod attachments;
 mod auth;
+mod comments;
 mod conversations;
 mod directory;
 pub mod dto;
 mod extract;
+mod library;
+mod presence;
 mod realtime;
 mod tickets;
 
@@ -41,6 +45,10 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(directory::routes())
         .merge(conversations::routes())
         .merge(tickets::routes())
+        .merge(presence::routes())
+        .merge(comments::routes())
+        .merge(attachments::routes())
+        .merge(library::routes())
 }
 
 /// The OpenAPI document, generated from the route annotations.

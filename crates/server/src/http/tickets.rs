@@ -76,7 +76,7 @@ async fn list_notifications(
     Ok(Json(List::all(
         notifications
             .iter()
-            .map(|n| NotificationDto::new(n, None))
+            .map(|n| NotificationDto::new(n, n.inbox_id))
             .collect(),
     )))
 }

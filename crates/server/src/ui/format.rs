@@ -160,6 +160,35 @@ fn encode_component(text: &str, out: &mut String) {
     }
 }
 
+/// A percent-encoded path segment (an attachment id in a download link).
+pub fn path_segment(text: &str) -> String {
+    let mut out = String::new();
+    encode_component(text, &mut out);
+    out
+}
+
+/// A file size as people read it: `512 B`, `12 KB`, `3.4 MB` (powers of 1024, one
+/// decimal below ten).
+pub fn file_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value < 10.0 {
+        let text = format!("{value:.1}");
+        let text = text.strip_suffix(".0").unwrap_or(&text);
+        format!("{text} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
 /// A search query cut to the 200 bytes the list accepts, on a character boundary and
 /// trimmed, so a long paste narrows the list instead of failing the page.
 pub fn clamp_search(q: &str) -> String {
@@ -239,6 +268,24 @@ mod tests {
             query(&[("view", "mine"), ("q", "refund & more/ü"), ("c", "7")]),
             "?view=mine&q=refund%20%26%20more%2F%C3%BC&c=7"
         );
+    }
+
+    #[test]
+    fn file_sizes_read_like_a_file_manager() {
+        assert_eq!(file_size(0), "0 B");
+        assert_eq!(file_size(1023), "1023 B");
+        assert_eq!(file_size(1024), "1 KB");
+        assert_eq!(file_size(1536), "1.5 KB");
+        assert_eq!(file_size(12 * 1024 + 100), "12 KB");
+        assert_eq!(file_size(3_565_158), "3.4 MB");
+        assert_eq!(file_size(5 * 1024 * 1024 * 1024), "5 GB");
+        assert_eq!(file_size(u64::MAX), "16777216 TB");
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(path_segment("42"), "42");
+        assert_eq!(path_segment("a/b c"), "a%2Fb%20c");
     }
 
     #[test]

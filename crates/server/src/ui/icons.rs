@@ -1,6 +1,7 @@
-//! Inline SVG icons for the channels, as constant markup. These strings are the only
-//! thing the templates print unescaped (`|safe`): they are compiled in, never built
-//! from user data.
+//! Inline SVG icons for the channels, as constant markup. With a comment's
+//! server-sanitized HTML (see [`super::comment`]), these strings are the only thing
+//! the templates print unescaped (`|safe`): they are compiled in, never built from
+//! user data.
 
 use switchboard_domain::Channel;
 

@@ -4,20 +4,26 @@
 //! - [`pages`]: `/login`, `/`, `/conversations/{id}`, `/inboxes/{id}` (full pages).
 //! - [`partials`]: `/ui/…`, fragments of the same templates (list rows, thread pane)
 //!   and the view counts as JSON.
-//! - [`view`]: view models built from domain data; [`format`]: times, initials,
-//!   colours and query strings; [`icons`]: channel icons.
+//! - [`view`]: view models built from domain data; [`people`]: the reader and the
+//!   people and teams of an inbox (Owner menu, mentions); [`comment`]: what an entry's
+//!   `meta` adds (a comment's sanitized HTML, mentions, attachments); [`format`]: times,
+//!   initials, colours, sizes and query strings; [`icons`]: channel icons.
 //! - [`assets`]: `/static/app.js` and `/static/app.css`, compiled in.
 //!
 //! Handlers read only through `App`, like the JSON API, so the UI can never show what
-//! the API would refuse. Writes (reply, close, log in and out) go from the browser to
-//! the JSON API itself; this module has no write routes.
+//! the API would refuse. Writes (reply, comment, assign, close, attachments,
+//! notifications, log in and out) and the library and notification lists go from the
+//! browser to the JSON API itself; presence travels over the realtime WebSocket. This
+//! module has no write routes.
 
 mod assets;
+pub mod comment;
 mod error;
 pub mod format;
 pub mod icons;
 mod pages;
 mod partials;
+pub mod people;
 pub mod view;
 
 pub use error::PageError;

@@ -2,8 +2,9 @@
 //! inbox, and the three-pane inbox page.
 
 use super::format::{clamp_search, tone};
+use super::people::Viewer;
 use super::view::{
-    inbox_href, Avatar, Directory, ListContext, ListView, NavItem, ThreadView, View,
+    inbox_href, Avatar, Directory, ListContext, ListView, NavItem, ThreadContext, ThreadView, View,
 };
 use super::{parse_id, render, PageError, Shell};
 use crate::app::{App, ConversationView};
@@ -108,6 +109,19 @@ struct InboxPage {
     open_thread: Option<ThreadView>,
     /// `?c=` named a conversation the user cannot see.
     missing_thread: bool,
+    /// The bell's badge: unread notifications, `""` when none.
+    unread: String,
+    /// The reader's own availability (`available` or `away`).
+    availability: &'static str,
+}
+
+/// The bell badge's text: the count, capped so the badge stays small.
+fn unread_label(unread: usize) -> String {
+    match unread {
+        0 => String::new(),
+        1..=99 => unread.to_string(),
+        _ => "99+".to_owned(),
+    }
 }
 
 /// A conversation's thread, or `None` when the actor may not see it.
@@ -146,12 +160,13 @@ pub(super) async fn inbox(
     let search = clamp_search(query.q.as_deref().unwrap_or(""));
     let wanted = query.c.as_deref().and_then(parse_id).map(ConversationId);
     let params = view.list_params(Some(search.clone()), None, None);
-    let (page, counts, users, teams, thread) = tokio::try_join!(
+    let (page, counts, users, teams, thread, notifications) = tokio::try_join!(
         app.list_conversations(actor, inbox_id, &params),
         app.view_counts(actor, inbox_id),
         app.users(actor),
         app.teams(actor),
         visible_thread(app, actor, wanted),
+        app.notifications(actor, 50),
     )?;
     if let Some(t) = &thread {
         if t.conversation.inbox_id != inbox_id {
@@ -202,7 +217,30 @@ pub(super) async fn inbox(
         open_id,
         list,
         missing_thread: wanted.is_some() && thread.is_none(),
-        open_thread: thread.map(|t| ThreadView::new(t, &dir, now)),
+        open_thread: thread.map(|t| {
+            let cx = ThreadContext {
+                dir: &dir,
+                inbox: Some(current),
+                viewer: Viewer::of(actor),
+                now,
+            };
+            ThreadView::new(t, &cx)
+        }),
+        unread: unread_label(notifications.iter().filter(|n| !n.read).count()),
+        availability: me.user.availability.as_str(),
     };
     Ok(render(&page)?.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unread_label;
+
+    #[test]
+    fn the_bell_badge_is_empty_at_zero_and_capped() {
+        assert_eq!(unread_label(0), "");
+        assert_eq!(unread_label(7), "7");
+        assert_eq!(unread_label(99), "99");
+        assert_eq!(unread_label(100), "99+");
+    }
 }

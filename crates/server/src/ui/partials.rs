@@ -8,7 +8,8 @@
 
 use super::format::clamp_search;
 use super::pages::visible_thread;
-use super::view::{Directory, ListContext, ListView, ThreadView, View};
+use super::people::Viewer;
+use super::view::{Directory, ListContext, ListView, ThreadContext, ThreadView, View};
 use super::{parse_id, render};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
@@ -112,12 +113,23 @@ pub(super) async fn thread(
 ) -> ApiResult<Html<String>> {
     let app = &state.app;
     let id = ConversationId(id_of(&raw)?);
-    let (view, users, teams) = tokio::try_join!(
+    let (view, users, teams, inboxes) = tokio::try_join!(
         visible_thread(app, &me.actor, Some(id)),
         app.users(&me.actor),
         app.teams(&me.actor),
+        app.visible_inboxes(&me.actor),
     )?;
     let view = view.ok_or(ApiError::NotFound)?;
-    let thread = ThreadView::new(view, &Directory::new(users, teams), app.now());
+    let inbox = inboxes.iter().find(|i| i.id == view.conversation.inbox_id);
+    let dir = Directory::new(users, teams);
+    let thread = ThreadView::new(
+        view,
+        &ThreadContext {
+            dir: &dir,
+            inbox,
+            viewer: Viewer::of(&me.actor),
+            now: app.now(),
+        },
+    );
     render(&ThreadPartial { thread })
 }

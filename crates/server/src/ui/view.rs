@@ -1,11 +1,14 @@
 //! View models: what the templates print, built from domain data. Every string here is
-//! printed escaped by askama; only the channel icons (constant markup) are not.
+//! printed escaped by askama, except the channel icons (constant markup) and a
+//! comment's `meta.html`, which the server sanitized when it stored the comment.
 //!
 //! Nothing here reads the store: handlers fetch through `App` and pass the results in,
 //! together with `now`, so these builders are plain functions.
 
+use super::comment::EntryExtras;
 use super::format::{clock_time, full_time, initials, iso_time, query, relative_time, tone};
 use super::icons::{channel_icon, channel_label};
+use super::people::{inbox_members, inbox_teams, MemberView, TeamOption, Viewer};
 use crate::app::{ConversationView, ListParams};
 use std::collections::HashMap;
 use switchboard_domain::*;
@@ -115,6 +118,16 @@ impl Directory {
             users: users.into_iter().map(|u| (u.id, u)).collect(),
             teams: teams.into_iter().map(|t| (t.id, t)).collect(),
         }
+    }
+
+    /// A user of the account.
+    pub fn user(&self, id: UserId) -> Option<&User> {
+        self.users.get(&id)
+    }
+
+    /// A team of the account.
+    pub fn team(&self, id: TeamId) -> Option<&Team> {
+        self.teams.get(&id)
     }
 
     fn user_name(&self, id: UserId) -> &str {
@@ -332,6 +345,10 @@ pub struct EntryView {
     pub time: TimeView,
     /// Forward recipients or delivery state, when the entry's meta names them.
     pub note: Option<String>,
+    /// A comment's HTML, mentions and attachments.
+    pub extras: EntryExtras,
+    /// The reader may delete this comment (its author, or an admin).
+    pub can_delete: bool,
 }
 
 /// The contact column beside a thread.
@@ -358,18 +375,47 @@ pub struct ThreadView {
     pub entries: Vec<EntryView>,
     pub contact: ContactView,
     pub created: TimeView,
+    /// The people of the inbox, for the Owner menu and `@` mentions; the current
+    /// owner is marked.
+    pub members: Vec<MemberView>,
+    /// The teams of the inbox, for the Owner menu.
+    pub teams: Vec<TeamOption>,
+    /// Nobody owns the conversation.
+    pub unassigned: bool,
+    pub viewer: Viewer,
+}
+
+/// What a thread pane is rendered from besides the conversation.
+pub struct ThreadContext<'a> {
+    pub dir: &'a Directory,
+    /// The conversation's inbox (its members fill the menus); `None` leaves them empty.
+    pub inbox: Option<&'a Inbox>,
+    pub viewer: Viewer,
+    pub now: Millis,
 }
 
 impl ThreadView {
-    pub fn new(view: ConversationView, dir: &Directory, now: Millis) -> Self {
+    pub fn new(view: ConversationView, cx: &ThreadContext<'_>) -> Self {
+        let (dir, now) = (cx.dir, cx.now);
         let c = view.conversation;
         let contact_name = c.contact.display_name().to_owned();
         let contact_avatar = Avatar::person(c.contact.id.0, &contact_name);
         let entries = view
             .timeline
             .into_iter()
-            .map(|e| entry_view(e, &contact_avatar, dir, now))
+            .filter_map(|e| entry_view(e, &contact_avatar, dir, cx.viewer, now))
             .collect();
+        let mut members = cx
+            .inbox
+            .map(|i| inbox_members(i, dir, cx.viewer.user_id()))
+            .unwrap_or_default();
+        let mut teams = cx.inbox.map(|i| inbox_teams(i, dir)).unwrap_or_default();
+        for m in &mut members {
+            m.is_owner = c.assignee == Some(Assignee::User(m.id));
+        }
+        for t in &mut teams {
+            t.is_owner = c.assignee == Some(Assignee::Team(t.id));
+        }
         ThreadView {
             id: c.id,
             inbox_id: c.inbox_id,
@@ -393,11 +439,26 @@ impl ThreadView {
                 since: TimeView::full(c.contact.created_at),
             },
             created: TimeView::full(c.created_at),
+            members,
+            teams,
+            unassigned: c.assignee.is_none(),
+            viewer: cx.viewer,
         }
     }
 }
 
-fn entry_view(e: TimelineEntry, contact: &Avatar, dir: &Directory, now: Millis) -> EntryView {
+/// An entry as the thread shows it; `None` for a deleted comment.
+fn entry_view(
+    e: TimelineEntry,
+    contact: &Avatar,
+    dir: &Directory,
+    viewer: Viewer,
+    now: Millis,
+) -> Option<EntryView> {
+    let extras = EntryExtras::from_meta(&e.meta, dir);
+    if extras.deleted && e.kind != EntryKind::Event {
+        return None;
+    }
     let outbound = e.kind != EntryKind::Event && e.direction != Some(Direction::Inbound);
     let author = match (e.author_user_id, e.author_contact_id, e.direction) {
         (Some(user), _, _) => dir.user_avatar(user),
@@ -430,7 +491,7 @@ fn entry_view(e: TimelineEntry, contact: &Avatar, dir: &Directory, now: Millis) 
         }),
         _ => None,
     };
-    EntryView {
+    Some(EntryView {
         id: e.id,
         kind: e.kind.as_str(),
         outbound: outbound && e.kind == EntryKind::Message,
@@ -438,7 +499,9 @@ fn entry_view(e: TimelineEntry, contact: &Avatar, dir: &Directory, now: Millis) 
         body: e.body,
         time: TimeView::clock(e.created_at, now),
         note,
-    }
+        can_delete: e.kind == EntryKind::Comment && viewer.may_delete_comment(e.author_user_id),
+        extras,
+    })
 }
 
 #[cfg(test)]

@@ -14,7 +14,10 @@ pub struct TestApp {
     pub addr: String,
     pub app: App,
     pub store: Arc<dyn Store>,
+    /// Where this server keeps uploaded files (a temporary directory).
+    pub attachments_dir: std::path::PathBuf,
     _dir: Option<tempfile::TempDir>,
+    _files: tempfile::TempDir,
 }
 
 /// A fresh PostgreSQL database when the variable is set, else a SQLite file.
@@ -56,8 +59,10 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(ServerOptions::default()).await
 }
 
-pub async fn spawn_app_with(options: ServerOptions) -> TestApp {
+pub async fn spawn_app_with(mut options: ServerOptions) -> TestApp {
     let (store, dir) = fresh_store().await;
+    let files = tempfile::tempdir().unwrap();
+    options.attachments_dir = files.path().join("attachments");
     let store: Arc<dyn Store> = Arc::new(store);
     let state = switchboard_server::state(store.clone(), &options);
     let app = state.app.clone();
@@ -72,7 +77,9 @@ pub async fn spawn_app_with(options: ServerOptions) -> TestApp {
         addr,
         app,
         store,
+        attachments_dir: options.attachments_dir.clone(),
         _dir: dir,
+        _files: files,
     }
 }
 

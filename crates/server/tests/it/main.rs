@@ -5,9 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap: a panic is a failed test
 
 mod access;
+mod attachments;
 mod auth;
 mod bad_input;
 mod cli;
+mod cluster;
+mod comments;
 mod conversations;
 mod helpers;
+mod library;
+mod presence;
 mod realtime;
+mod round_robin;

@@ -1,13 +1,13 @@
 //! Accounts, users, login sessions and personal access tokens.
 
 use super::{enum_col, SqlStore};
-use crate::{NewSession, NewUser, StoreError, StoreResult};
+use crate::{NewSession, NewUser, StoreError, StoreResult, UserUpdate};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use switchboard_domain::*;
 
-const USER_COLUMNS: &str =
-    "u.id, u.account_id, u.name, u.email, u.role, u.seat, u.availability, u.created_at";
+const USER_COLUMNS: &str = "u.id, u.account_id, u.name, u.email, u.role, u.seat, u.availability, \
+     CASE WHEN u.notify_email THEN 1 ELSE 0 END AS notify_email, u.created_at";
 
 pub(crate) fn user_row(row: &AnyRow) -> StoreResult<User> {
     Ok(User {
@@ -18,6 +18,7 @@ pub(crate) fn user_row(row: &AnyRow) -> StoreResult<User> {
         role: enum_col(row, "role")?,
         seat: enum_col(row, "seat")?,
         availability: enum_col(row, "availability")?,
+        notify_email: row.try_get::<i64, _>("notify_email")? != 0,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -85,7 +86,8 @@ impl SqlStore {
         let row = sqlx::query(
             "INSERT INTO users (account_id, name, email, password_hash, role, seat, availability, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 'available', $7) \
-             RETURNING id, account_id, name, email, role, seat, availability, created_at",
+             RETURNING id, account_id, name, email, role, seat, availability, \
+                       CASE WHEN notify_email THEN 1 ELSE 0 END AS notify_email, created_at",
         )
         .bind(new.account_id.0)
         .bind(&new.name)
@@ -109,6 +111,42 @@ impl SqlStore {
         .fetch_optional(&self.read)
         .await?
         .ok_or(StoreError::NotFound)?;
+        user_row(&row)
+    }
+
+    pub(crate) async fn update_user(
+        &self,
+        account: AccountId,
+        id: UserId,
+        update: UserUpdate,
+    ) -> StoreResult<User> {
+        let mut tx = self.write.begin().await?;
+        // One statement per field keeps every bound value non-null and typed.
+        if let Some(availability) = update.availability {
+            sqlx::query("UPDATE users SET availability = $1 WHERE id = $2 AND account_id = $3")
+                .bind(availability.as_str())
+                .bind(id.0)
+                .bind(account.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(notify) = update.notify_email {
+            sqlx::query("UPDATE users SET notify_email = $1 WHERE id = $2 AND account_id = $3")
+                .bind(notify)
+                .bind(id.0)
+                .bind(account.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1 AND u.account_id = $2"
+        ))
+        .bind(id.0)
+        .bind(account.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
         user_row(&row)
     }
 

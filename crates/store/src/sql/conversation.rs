@@ -2,10 +2,11 @@
 //! the append-only timeline.
 
 use super::contact::{contact_row, find_or_create_contact};
+use super::notification::{notify, EntryRef};
 use super::{enum_col, json_col, opt_enum_col, SqlStore};
 use crate::{
     AssigneeChange, AssigneeFilter, Cursor, ListQuery, NewContact, NewConversation, NewEntry, Page,
-    StatusChange, StoreError, StoreResult, ViewCounts,
+    StatusChange, StoreError, StoreResult, ViewCounts, WrittenEntry,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -18,7 +19,7 @@ const ENTRY_COLUMNS: &str =
 /// The largest page a list query returns.
 pub const MAX_PAGE: u32 = 200;
 
-fn entry_row(row: &AnyRow) -> StoreResult<TimelineEntry> {
+pub(crate) fn entry_row(row: &AnyRow) -> StoreResult<TimelineEntry> {
     Ok(TimelineEntry {
         id: EntryId(row.try_get("id")?),
         conversation_id: ConversationId(row.try_get("conversation_id")?),
@@ -58,7 +59,7 @@ enum Bind {
     Text(String),
 }
 
-async fn insert_entry(
+pub(crate) async fn insert_entry(
     tx: &mut Transaction<'static, Any>,
     new: &NewEntry,
 ) -> StoreResult<TimelineEntry> {
@@ -362,7 +363,8 @@ impl SqlStore {
         conversation: ConversationId,
     ) -> StoreResult<Vec<TimelineEntry>> {
         let rows = sqlx::query(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM timeline_entries WHERE conversation_id = $1 ORDER BY id"
+            "SELECT {ENTRY_COLUMNS} FROM timeline_entries \
+             WHERE conversation_id = $1 AND deleted_at IS NULL ORDER BY id"
         ))
         .bind(conversation.0)
         .fetch_all(&self.read)
@@ -376,7 +378,8 @@ impl SqlStore {
         id: EntryId,
     ) -> StoreResult<TimelineEntry> {
         let row = sqlx::query(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM timeline_entries WHERE conversation_id = $1 AND id = $2"
+            "SELECT {ENTRY_COLUMNS} FROM timeline_entries \
+             WHERE conversation_id = $1 AND id = $2 AND deleted_at IS NULL"
         ))
         .bind(conversation.0)
         .bind(id.0)
@@ -463,15 +466,17 @@ impl SqlStore {
     pub(crate) async fn set_assignee(
         &self,
         change: AssigneeChange,
-    ) -> StoreResult<Option<TimelineEntry>> {
+    ) -> StoreResult<Option<WrittenEntry>> {
         let mut tx = self.write.begin().await?;
-        let current =
-            sqlx::query("SELECT account_id, assignee_key FROM conversations WHERE id = $1")
-                .bind(change.conversation_id.0)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+        let current = sqlx::query(
+            "SELECT account_id, inbox_id, assignee_key FROM conversations WHERE id = $1",
+        )
+        .bind(change.conversation_id.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let account = AccountId(current.try_get("account_id")?);
+        let inbox = InboxId(current.try_get("inbox_id")?);
         ensure_assignee(&mut tx, account, change.assignee).await?;
         let key = Assignee::key(change.assignee);
         if current.try_get::<String, _>("assignee_key")? == key {
@@ -482,6 +487,11 @@ impl SqlStore {
             .bind(change.conversation_id.0)
             .execute(&mut *tx)
             .await?;
+        let mut meta = serde_json::json!({"event": "assigned", "assignee": change.assignee});
+        if let Some(pick) = change.round_robin {
+            take_round_robin_turn(&mut tx, account, pick, change.assignee).await?;
+            meta["round_robin_team_id"] = serde_json::json!(pick.team_id);
+        }
         let entry = insert_entry(
             &mut tx,
             &NewEntry {
@@ -491,12 +501,52 @@ impl SqlStore {
                 author_user_id: change.actor,
                 author_contact_id: None,
                 body: change.event_text,
-                meta: serde_json::json!({"event": "assigned", "assignee": change.assignee}),
+                meta,
                 now: change.now,
             },
         )
         .await?;
+        let at = EntryRef {
+            account,
+            inbox,
+            conversation: change.conversation_id,
+            entry: entry.id,
+        };
+        let notifications = notify(&mut tx, &at, &change.notify, change.now).await?;
         tx.commit().await?;
-        Ok(Some(entry))
+        Ok(Some(WrittenEntry {
+            entry,
+            inbox_id: inbox,
+            notifications,
+        }))
     }
+}
+
+/// Moves a round-robin team's turn from `pick.previous` to the picked user, or fails
+/// with `Conflict` when another assignment moved it first (the caller picks again).
+async fn take_round_robin_turn(
+    tx: &mut Transaction<'static, Any>,
+    account: AccountId,
+    pick: crate::RoundRobinPick,
+    assignee: Option<Assignee>,
+) -> StoreResult<()> {
+    let Some(Assignee::User(user)) = assignee else {
+        return Err(StoreError::InvalidReference("user_id"));
+    };
+    // Ids start at 1, so 0 stands for "nobody picked yet" in the comparison.
+    let moved = sqlx::query(
+        "UPDATE teams SET round_robin_last_user_id = $1 \
+         WHERE id = $2 AND account_id = $3 AND COALESCE(round_robin_last_user_id, 0) = $4",
+    )
+    .bind(user.0)
+    .bind(pick.team_id.0)
+    .bind(account.0)
+    .bind(pick.previous.map_or(0, |u| u.0))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Err(StoreError::Conflict("round-robin turn"));
+    }
+    Ok(())
 }

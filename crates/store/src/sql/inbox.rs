@@ -101,6 +101,24 @@ impl SqlStore {
             .collect()
     }
 
+    pub(crate) async fn round_robin_last_pick(
+        &self,
+        account: AccountId,
+        team: TeamId,
+    ) -> StoreResult<Option<UserId>> {
+        let row = sqlx::query(
+            "SELECT round_robin_last_user_id FROM teams WHERE id = $1 AND account_id = $2",
+        )
+        .bind(team.0)
+        .bind(account.0)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(row
+            .try_get::<Option<i64>, _>("round_robin_last_user_id")?
+            .map(UserId))
+    }
+
     pub(crate) async fn create_inbox(&self, new: NewInbox) -> StoreResult<Inbox> {
         let users: BTreeSet<i64> = new.member_user_ids.iter().map(|u| u.0).collect();
         let teams: BTreeSet<i64> = new.member_team_ids.iter().map(|t| t.0).collect();

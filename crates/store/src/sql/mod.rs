@@ -8,10 +8,14 @@
 //! PostgreSQL both are the same pool.
 
 mod account;
+mod attachment;
+mod comment;
 mod contact;
 mod conversation;
 mod inbox;
+mod library;
 mod notification;
+mod outbox;
 mod store;
 mod ticket;
 

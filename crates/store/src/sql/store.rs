@@ -70,6 +70,23 @@ impl Store for SqlStore {
         SqlStore::user_by_api_token(self, token_hash).await
     }
 
+    async fn update_user(
+        &self,
+        account: AccountId,
+        id: UserId,
+        update: UserUpdate,
+    ) -> StoreResult<User> {
+        SqlStore::update_user(self, account, id, update).await
+    }
+
+    async fn round_robin_last_pick(
+        &self,
+        account: AccountId,
+        team: TeamId,
+    ) -> StoreResult<Option<UserId>> {
+        SqlStore::round_robin_last_pick(self, account, team).await
+    }
+
     async fn create_team(&self, new: NewTeam) -> StoreResult<Team> {
         SqlStore::create_team(self, new).await
     }
@@ -166,8 +183,48 @@ impl Store for SqlStore {
         SqlStore::set_status(self, change).await
     }
 
-    async fn set_assignee(&self, change: AssigneeChange) -> StoreResult<Option<TimelineEntry>> {
+    async fn set_assignee(&self, change: AssigneeChange) -> StoreResult<Option<WrittenEntry>> {
         SqlStore::set_assignee(self, change).await
+    }
+
+    async fn add_comment(&self, new: NewComment) -> StoreResult<WrittenEntry> {
+        SqlStore::add_comment(self, new).await
+    }
+
+    async fn delete_comment(&self, deletion: CommentDeletion) -> StoreResult<WrittenEntry> {
+        SqlStore::delete_comment(self, deletion).await
+    }
+
+    async fn create_attachment(&self, new: NewAttachment) -> StoreResult<Attachment> {
+        SqlStore::create_attachment(self, new).await
+    }
+
+    async fn attachment(&self, account: AccountId, id: AttachmentId) -> StoreResult<Attachment> {
+        SqlStore::attachment(self, account, id).await
+    }
+
+    async fn attachment_uses(
+        &self,
+        account: AccountId,
+        id: AttachmentId,
+    ) -> StoreResult<AttachmentUses> {
+        SqlStore::attachment_uses(self, account, id).await
+    }
+
+    async fn create_library_item(&self, new: NewLibraryItem) -> StoreResult<LibraryItem> {
+        SqlStore::create_library_item(self, new).await
+    }
+
+    async fn library_items(&self, query: &LibraryQuery) -> StoreResult<Vec<LibraryItem>> {
+        SqlStore::library_items(self, query).await
+    }
+
+    async fn library_item(
+        &self,
+        account: AccountId,
+        id: LibraryItemId,
+    ) -> StoreResult<LibraryItem> {
+        SqlStore::library_item(self, account, id).await
     }
 
     async fn create_ticket(&self, new: NewTicket) -> StoreResult<Ticket> {
@@ -197,5 +254,9 @@ impl Store for SqlStore {
         now: Millis,
     ) -> StoreResult<()> {
         SqlStore::mark_notification_read(self, user, id, now).await
+    }
+
+    async fn outbox(&self, account: AccountId, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
+        SqlStore::outbox(self, account, limit).await
     }
 }

@@ -7,7 +7,6 @@
 
 use super::App;
 use crate::error::{ApiError, ApiResult};
-use switchboard_domain::event::Event;
 use switchboard_domain::notification::{conversation_label, NotificationEmail};
 use switchboard_domain::policy::Actor;
 use switchboard_domain::round_robin::next_member;
@@ -56,27 +55,12 @@ impl App {
             }
         };
         if let Some(written) = written {
-            let mut events = vec![
-                Event::EntryCreated {
-                    conversation_id: id,
-                    inbox_id: written.inbox_id,
-                    entry_id: written.entry.id,
-                },
-                Event::ConversationUpdated {
-                    conversation_id: id,
-                    inbox_id: written.inbox_id,
-                },
-            ];
-            events.extend(
-                written
-                    .notifications
-                    .iter()
-                    .map(|n| Event::NotificationCreated {
-                        user_id: n.user_id,
-                        notification_id: n.id,
-                    }),
+            self.publish_entry(
+                written.inbox_id,
+                &written.entry,
+                true,
+                &written.notifications,
             );
-            self.publish(&events);
         }
         self.conversation(actor, id).await
     }

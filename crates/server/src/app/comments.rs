@@ -112,21 +112,12 @@ impl App {
                 }
                 other => other.into(),
             })?;
-        let mut events = vec![Event::EntryCreated {
-            conversation_id: id,
-            inbox_id: written.inbox_id,
-            entry_id: written.entry.id,
-        }];
-        events.extend(
-            written
-                .notifications
-                .iter()
-                .map(|n| Event::NotificationCreated {
-                    user_id: n.user_id,
-                    notification_id: n.id,
-                }),
+        self.publish_entry(
+            written.inbox_id,
+            &written.entry,
+            false,
+            &written.notifications,
         );
-        self.publish(&events);
         Ok(written.entry)
     }
 
@@ -217,18 +208,12 @@ impl App {
                 now: self.now(),
             })
             .await?;
-        self.publish(&[
-            Event::EntryDeleted {
-                conversation_id: id,
-                inbox_id: written.inbox_id,
-                entry_id: comment_id,
-            },
-            Event::EntryCreated {
-                conversation_id: id,
-                inbox_id: written.inbox_id,
-                entry_id: written.entry.id,
-            },
-        ]);
+        self.publish(&[Event::EntryDeleted {
+            conversation_id: id,
+            inbox_id: written.inbox_id,
+            entry_id: comment_id,
+        }]);
+        self.publish_entry(written.inbox_id, &written.entry, false, &[]);
         Ok(())
     }
 }

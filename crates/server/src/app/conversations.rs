@@ -196,17 +196,7 @@ impl App {
                 now: self.now(),
             })
             .await?;
-        self.publish(&[
-            Event::EntryCreated {
-                conversation_id: id,
-                inbox_id: conversation.inbox_id,
-                entry_id: entry.id,
-            },
-            Event::ConversationUpdated {
-                conversation_id: id,
-                inbox_id: conversation.inbox_id,
-            },
-        ]);
+        self.publish_entry(conversation.inbox_id, &entry, true, &[]);
         Ok(entry)
     }
 
@@ -231,17 +221,7 @@ impl App {
             now: self.now(),
         };
         if let Some(entry) = self.store.set_status(change).await? {
-            self.publish(&[
-                Event::EntryCreated {
-                    conversation_id: id,
-                    inbox_id: conversation.inbox_id,
-                    entry_id: entry.id,
-                },
-                Event::ConversationUpdated {
-                    conversation_id: id,
-                    inbox_id: conversation.inbox_id,
-                },
-            ]);
+            self.publish_entry(conversation.inbox_id, &entry, true, &[]);
         }
         self.conversation(actor, id).await
     }

@@ -111,6 +111,35 @@ impl App {
         }
     }
 
+    /// Publishes an appended timeline entry: the entry, the conversation when its own
+    /// state changed too (`conversation_changed`), and the notifications written with it.
+    fn publish_entry(
+        &self,
+        inbox_id: InboxId,
+        entry: &TimelineEntry,
+        conversation_changed: bool,
+        notifications: &[Notification],
+    ) {
+        let conversation_id = entry.conversation_id;
+        self.hub.publish(&Event::EntryCreated {
+            conversation_id,
+            inbox_id,
+            entry_id: entry.id,
+        });
+        if conversation_changed {
+            self.hub.publish(&Event::ConversationUpdated {
+                conversation_id,
+                inbox_id,
+            });
+        }
+        for n in notifications {
+            self.hub.publish(&Event::NotificationCreated {
+                user_id: n.user_id,
+                notification_id: n.id,
+            });
+        }
+    }
+
     /// The inbox, if the actor may see it (else 404).
     pub async fn visible_inbox(&self, actor: &Actor, id: InboxId) -> ApiResult<Inbox> {
         self.check_inbox(actor, id).await?;

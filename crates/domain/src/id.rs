@@ -45,4 +45,6 @@ id_type!(
     LibraryItemId,
     /// A mail waiting in (or sent from) the outbox.
     OutboxId,
+    /// The read-only row a moved conversation leaves in its origin inbox's list.
+    MovedStubId,
 );

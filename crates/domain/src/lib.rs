@@ -11,6 +11,7 @@
 //! - [`policy`]: every access rule in one place (account, inbox membership, role, seat, plan).
 //! - [`event`]: what a committed change announces to open browsers.
 //! - [`notification`]: notification texts, links, and the emails they queue.
+//! - [`moving`]: who gets a conversation moved to another inbox.
 //! - [`round_robin`]: which team member a round-robin team hands work to next.
 //! - [`template`]: `{{contact.name}}`-style variables of library snippets.
 //! - [`library`]: which fields each kind of library item needs.
@@ -24,6 +25,7 @@ pub mod id;
 pub mod input;
 pub mod library;
 pub mod model;
+pub mod moving;
 pub mod notification;
 pub mod policy;
 pub mod round_robin;

@@ -268,6 +268,55 @@ impl ConversationSummary {
     }
 }
 
+/// The read-only row a moved conversation leaves in its origin inbox's list, in place
+/// of the conversation: "Moved to Support by Ana · 10:42". It keeps the status,
+/// assignee and channel the conversation had when it left, so it shows in the same
+/// list views as before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MovedStub {
+    pub id: MovedStubId,
+    pub conversation_id: ConversationId,
+    pub from_inbox_id: InboxId,
+    pub to_inbox_id: InboxId,
+    pub to_inbox_name: String,
+    pub moved_by: UserId,
+    pub moved_by_name: String,
+    pub channel: Channel,
+    pub status: Status,
+    pub assignee: Option<Assignee>,
+    pub subject: Option<String>,
+    pub contact_label: String,
+    pub moved_at: Millis,
+}
+
+/// A row of a conversation list: a conversation, or the stub of one that moved away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ListItem {
+    Conversation(ConversationSummary),
+    Moved(MovedStub),
+}
+
+impl ListItem {
+    /// The conversation of this row, unless it is a stub.
+    pub fn conversation(&self) -> Option<&ConversationSummary> {
+        match self {
+            ListItem::Conversation(c) => Some(c),
+            ListItem::Moved(_) => None,
+        }
+    }
+
+    /// The list's order, newest first: activity time (a stub's is its move), then
+    /// conversations before stubs, then the higher id.
+    pub fn order_key(&self) -> (std::cmp::Reverse<Millis>, u8, std::cmp::Reverse<i64>) {
+        use std::cmp::Reverse;
+        match self {
+            ListItem::Conversation(c) => (Reverse(c.last_activity_at), 0, Reverse(c.id.0)),
+            ListItem::Moved(m) => (Reverse(m.moved_at), 1, Reverse(m.id.0)),
+        }
+    }
+}
+
 /// One entry of the append-only timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineEntry {

@@ -58,6 +58,16 @@ impl NotificationEmail {
         }
     }
 
+    /// A conversation moved to another inbox and assigned to the recipient; the mover's
+    /// comment, if any, is the excerpt.
+    pub fn moved(text: &str, conversation_label: &str, comment: Option<&str>) -> Self {
+        NotificationEmail {
+            subject: format!("Moved to you: {conversation_label}"),
+            intro: text.to_owned(),
+            excerpt: comment.map(str::to_owned),
+        }
+    }
+
     /// The plain-text body, with `link` (see [`entry_link`]) to open the conversation.
     pub fn text(&self, link: &str) -> String {
         let mut body = format!("{}.\n\nOpen the conversation: {link}\n", self.intro);

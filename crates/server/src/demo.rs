@@ -8,7 +8,7 @@ use serde_json::json;
 use switchboard_domain::*;
 use switchboard_store::{
     AssigneeChange, NewContact, NewConversation, NewEntry, NewInbox, NewLibraryItem, NewTeam,
-    StatusChange,
+    NewTicket, StatusChange,
 };
 
 /// The demo account's name.
@@ -268,6 +268,88 @@ pub async fn seed(app: &App) -> ApiResult<bool> {
                 })
                 .await?;
         }
+        if i == 0 {
+            store
+                .create_ticket(NewTicket {
+                    account_id: account.id,
+                    subject: "Refund: cracked blender jug".into(),
+                    stage: TicketStage::WaitingOnUs,
+                    priority: Priority::Medium,
+                    owner_id: Some(uid(agent)),
+                    conversation_ids: vec![conversation.id],
+                    now: started + 150_000,
+                })
+                .await?;
+        }
     }
+    seed_handoff(app, account.id, inboxes[1].id, &users).await?;
     Ok(true)
+}
+
+/// A fresh sale whose contact Olga (Support, through Tier 2) owns, with its onboarding
+/// ticket: the conversation Sales hands to Support with "Move to another inbox".
+async fn seed_handoff(
+    app: &App,
+    account: AccountId,
+    sales: InboxId,
+    users: &[User],
+) -> ApiResult<()> {
+    let store = &app.store;
+    let now = app.now();
+    let started = now - 25 * 60 * 1000;
+    let (ana, olga) = (users[0].id, users[2].id);
+    let (conversation, _) = store
+        .create_conversation(NewConversation {
+            account_id: account,
+            inbox_id: sales,
+            channel: Channel::Email,
+            contact: NewContact {
+                account_id: account,
+                name: Some("Rafael Costa".into()),
+                email: Some("rafael@costa-studio.example".into()),
+                phone: None,
+                owner_id: Some(olga),
+                now: started,
+            },
+            subject: Some("Upgrade to the Growth plan".into()),
+            body: "We just bought the Growth plan for our 12 designers. Who can help us move our projects over?".into(),
+            meta: json!({}),
+            now: started,
+        })
+        .await?;
+    store
+        .set_assignee(AssigneeChange {
+            conversation_id: conversation.id,
+            assignee: Some(Assignee::User(ana)),
+            actor: Some(ana),
+            event_text: format!("{} assigned this to {}", users[0].name, users[0].name),
+            round_robin: None,
+            notify: Vec::new(),
+            now: started + 60_000,
+        })
+        .await?;
+    store
+        .append_entry(NewEntry {
+            conversation_id: conversation.id,
+            kind: EntryKind::Message,
+            direction: Some(Direction::Outbound),
+            author_user_id: Some(ana),
+            author_contact_id: None,
+            body: "Welcome aboard, Rafael! Our onboarding specialists will take it from here and get your projects moved this week.".into(),
+            meta: json!({"channel": Channel::Email}),
+            now: started + 120_000,
+        })
+        .await?;
+    store
+        .create_ticket(NewTicket {
+            account_id: account,
+            subject: "Onboarding after the purchase".into(),
+            stage: TicketStage::New,
+            priority: Priority::High,
+            owner_id: Some(ana),
+            conversation_ids: vec![conversation.id],
+            now: started + 180_000,
+        })
+        .await?;
+    Ok(())
 }

@@ -805,7 +805,7 @@ function initInbox() {
     try {
       html = await fetchFragment(`/ui/conversations/${encodeURIComponent(id)}/thread`);
     } catch (err) {
-      if (err.status === 404 && id === page.openId) {
+      if (err.status === 404 && id === page.openId && !movedAway.has(id)) {
         toast('This conversation is no longer visible to you.', { error: true });
       }
       return;
@@ -813,10 +813,27 @@ function initInbox() {
     if (seq !== threadSeq || id !== page.openId) return;
     const next = document.createElement('template');
     next.innerHTML = html;
+    const nextThread = $('[data-test=thread]', next.content);
+    if (nextThread && nextThread.dataset.inboxId !== page.inboxId) {
+      // Someone moved it to another inbox (one this reader sees too): it left this list.
+      if (moving.isOpen()) return; // the dialog explains itself when its move fails
+      closeThread();
+      history.replaceState(history.state, '', urlWith(null));
+      toast(`This conversation moved to ${nextThread.dataset.inboxName || 'another inbox'}`);
+      scheduleListRefresh();
+      return;
+    }
     const timeline = $('.timeline', pane);
     const atEnd = !timeline || timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 64;
     const keptTop = timeline?.scrollTop ?? 0;
     const owner = owners.snapshot();
+    const moreOpen = more.isOpen();
+    const moreFocused = moreOpen && $('[data-test=more-menu]', pane)?.contains(document.activeElement);
+    // An open ticket form survives the refresh as it is (text, focus, caret).
+    const keptTickets = tickets.isOpen() ? $('[data-region=tickets]', pane) : null;
+    const active = document.activeElement;
+    const caret = active && 'selectionStart' in active ? [active.selectionStart, active.selectionEnd] : null;
+    const contactTop = $('.contact-panel', pane)?.scrollTop ?? 0;
     const regions = ['head', 'timeline', 'contact'];
     const swappable = regions.every((r) => $(`[data-region=${r}]`, pane) && $(`[data-region=${r}]`, next.content));
     if (!swappable || !composer()) {
@@ -828,9 +845,17 @@ function initInbox() {
       const root = $('[data-test=thread]', pane);
       const nextRoot = $('[data-test=thread]', next.content);
       if (root && nextRoot) root.dataset.status = nextRoot.dataset.status;
+      if (keptTickets) $('[data-region=tickets]', pane)?.replaceWith(keptTickets);
+    }
+    const contact = $('.contact-panel', pane);
+    if (contact) contact.scrollTop = contactTop;
+    if (keptTickets?.isConnected && keptTickets.contains(active)) {
+      active.focus({ preventScroll: true });
+      if (caret) active.setSelectionRange?.(caret[0], caret[1]);
     }
     afterThreadRender();
     owners.restore(owner);
+    if (moreOpen) more.open({ focus: moreFocused });
     const fresh = $('.timeline', pane);
     if (fresh) fresh.scrollTop = atEnd ? fresh.scrollHeight : keptTop;
   }
@@ -1447,6 +1472,490 @@ function initInbox() {
     return { open, close, isOpen, filter, pick, key, snapshot, restore, setActive, button };
   })();
 
+  // ----- More actions (…) menu -----
+
+  const more = (() => {
+    const button = () => $('[data-test=more-actions]', pane);
+    const menuEl = () => $('[data-test=more-menu]', pane);
+    const items = () => $$('[role=menuitem]', menuEl() ?? pane);
+    const isOpen = () => Boolean(menuEl() && !menuEl().hidden);
+
+    function open({ focus = true } = {}) {
+      const el = menuEl();
+      if (!el) return false;
+      owners.close();
+      insert.close();
+      notifications.close();
+      setMenu(false, { focus: false });
+      el.hidden = false;
+      button()?.setAttribute('aria-expanded', 'true');
+      if (focus) items()[0]?.focus();
+      return true;
+    }
+
+    function close({ refocus = false } = {}) {
+      const el = menuEl();
+      if (!el || el.hidden) return;
+      el.hidden = true;
+      button()?.setAttribute('aria-expanded', 'false');
+      if (refocus) button()?.focus();
+    }
+
+    /** A disabled item (a plan feature) explains itself instead of doing anything. */
+    function explain(item) {
+      const hint = document.getElementById(item.getAttribute('aria-describedby') ?? '');
+      if (!hint) return;
+      hint.classList.remove('is-flashing');
+      void hint.offsetWidth; // restart the animation
+      hint.classList.add('is-flashing');
+    }
+
+    function activate(item) {
+      if (!item) return;
+      if (item.getAttribute('aria-disabled') === 'true') {
+        explain(item);
+        return;
+      }
+      close();
+      if (item.matches('[data-test=move-item]')) moving.open();
+    }
+
+    function key(e) {
+      const list = items();
+      const index = list.indexOf(document.activeElement);
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        if (list.length) list[(index + (e.key === 'ArrowDown' ? 1 : list.length - 1)) % list.length].focus();
+        return true;
+      }
+      if (e.key === 'Escape') {
+        close({ refocus: true });
+        return true;
+      }
+      if (e.key === 'Tab') close();
+      return false;
+    }
+
+    return { open, close, isOpen, activate, key };
+  })();
+
+  // ----- Move to another inbox (the dialog) -----
+
+  const moving = (() => {
+    const dialogEl = () => $('[data-test=move-dialog]', pane);
+    let returnFocus = null;
+    let busy = false;
+    /** The conversation the dialog was opened for (a move runs on it even if the pane changes). */
+    let subject = null;
+
+    const field = (test) => $(`[data-test=${test}]`, dialogEl());
+    const assignMode = () => $('input[name=assign]:checked', dialogEl())?.value ?? 'specific';
+    const fallbackMode = () => $('input[name=fallback]:checked', dialogEl())?.value ?? 'unassigned';
+    const options = () => $$('[data-test=move-option]', dialogEl());
+    const ticked = () => options().filter((o) => o.checked && !o.disabled);
+    const isOpen = () => Boolean(dialogEl()?.open);
+
+    /** Where the people-and-teams list shows now: under "Specific", under the fallback, or nowhere. */
+    function pickerSlot() {
+      if (assignMode() === 'specific') return 'specific';
+      if (assignMode() === 'contact_owner' && fallbackMode() === 'specific') return 'fallback';
+      return null;
+    }
+
+    const sees = (inboxes, id) => inboxes === '*' || (inboxes ?? '').split(' ').includes(id);
+
+    /** Brings every dependent part of the dialog in line with its inputs. */
+    function sync() {
+      const d = dialogEl();
+      if (!d) return;
+      const select = field('move-inbox');
+      const target = select.value;
+      const targetName = target ? select.selectedOptions[0]?.textContent.trim() : '';
+      field('move-fallback').hidden = assignMode() !== 'contact_owner';
+      const picker = field('move-picker');
+      const slot = pickerSlot();
+      for (const host of $$('.picker-slot', d)) host.hidden = host.dataset.slot !== slot;
+      if (slot) {
+        const host = $(`.picker-slot[data-slot=${slot}]`, d);
+        if (picker.parentElement !== host) host.append(picker);
+      }
+      picker.hidden = !slot;
+      for (const card of $$('.radio-card', d)) card.classList.toggle('is-checked', Boolean($('input:checked', card)));
+      // Whom the chosen inbox would refuse: its non-members cannot be assigned there.
+      for (const option of options()) {
+        const row = option.closest('.pick');
+        const allowed = !target || sees(row.dataset.inboxes, target);
+        option.disabled = !allowed;
+        if (!allowed) option.checked = false;
+        row.classList.toggle('no-access', !allowed);
+        const meta = $('.pick-meta', row);
+        meta.textContent = allowed ? meta.dataset.meta : `No access to ${targetName}`;
+      }
+      const access = field('move-owner-access');
+      if (access) {
+        const blind = Boolean(target) && !sees(access.dataset.inboxes, target);
+        access.textContent = blind ? `· can't see ${targetName}` : '';
+        access.hidden = !blind;
+      }
+      const count = ticked().length;
+      field('move-selected-count').textContent = count ? `${count} selected` : '';
+      const needsPick = slot !== null;
+      field('move-submit').disabled = busy || !target || (needsPick && count === 0);
+    }
+
+    function filter(text) {
+      const q = text.trim().toLowerCase();
+      const d = dialogEl();
+      const rows = $$('.pick', d);
+      for (const row of rows) row.hidden = Boolean(q) && !row.dataset.search.includes(q);
+      for (const label of $$('.picker-label', d)) {
+        label.hidden = !rows.some((r) => r.dataset.kind === label.dataset.group && !r.hidden);
+      }
+      $('.picker-empty', d).hidden = rows.some((r) => !r.hidden);
+    }
+
+    function showError(message) {
+      const error = field('move-error');
+      error.textContent = message;
+      error.hidden = !message;
+    }
+
+    function reset() {
+      const d = dialogEl();
+      field('move-inbox').value = '';
+      $('input[name=assign][value=specific]', d).checked = true;
+      $('input[name=fallback][value=unassigned]', d).checked = true;
+      for (const o of options()) o.checked = false;
+      field('move-filter').value = '';
+      filter('');
+      field('move-comment').value = '';
+      showError('');
+    }
+
+    /** Opens the dialog; on a plan without moves, the … menu explains why instead. */
+    function open() {
+      if (!page.openId) return false;
+      const d = dialogEl();
+      if (!d) {
+        if (!more.open()) return false;
+        const item = $('[data-test=move-item]', pane);
+        item?.focus();
+        if (item) more.activate(item);
+        return true;
+      }
+      if (d.open) return true;
+      more.close();
+      owners.close();
+      insert.close();
+      mentions.close();
+      notifications.close();
+      setMenu(false, { focus: false });
+      returnFocus = document.activeElement;
+      subject = page.openId;
+      busy = false;
+      reset();
+      d.showModal();
+      sync();
+      field('move-inbox').focus();
+      return true;
+    }
+
+    function close() {
+      const d = dialogEl();
+      if (!d?.open || busy) return;
+      d.close();
+    }
+
+    /** After the dialog closed (Cancel, Esc, ×): focus goes back where it was. */
+    function closed() {
+      const back = returnFocus;
+      returnFocus = null;
+      if (back?.isConnected) back.focus();
+    }
+
+    /** Esc while the move is on its way does not close the dialog. */
+    function cancel(e) {
+      if (busy) e.preventDefault();
+    }
+
+    /** The request body, or null when it is not complete yet. */
+    function request() {
+      const d = dialogEl();
+      const inbox = field('move-inbox').value;
+      if (!inbox) return null;
+      const specific = () => ({
+        mode: 'specific',
+        user_ids: ticked().filter((o) => o.dataset.type === 'user').map((o) => apiId(o.dataset.id)),
+        team_ids: ticked().filter((o) => o.dataset.type === 'team').map((o) => apiId(o.dataset.id)),
+      });
+      const mode = assignMode();
+      let assign;
+      if (mode === 'specific') assign = specific();
+      else if (mode === 'contact_owner') {
+        assign = { mode: 'contact_owner', fallback: fallbackMode() === 'specific' ? specific() : { mode: 'unassigned' } };
+      } else assign = { mode: 'unassigned' };
+      const body = { inbox_id: apiId(inbox), from_inbox_id: apiId(d.dataset.fromInboxId), assign };
+      const comment = field('move-comment').value;
+      if (comment.trim()) body.comment = comment;
+      return body;
+    }
+
+    async function submit() {
+      const d = dialogEl();
+      const body = request();
+      const id = subject;
+      if (!d || !body || !id || busy || field('move-submit').disabled) return;
+      const select = field('move-inbox');
+      const name = select.selectedOptions[0]?.textContent.trim() ?? 'the other inbox';
+      busy = true;
+      showError('');
+      d.classList.add('is-busy');
+      const submitButton = field('move-submit');
+      submitButton.disabled = true;
+      field('move-cancel').disabled = true;
+      movedAway.add(id);
+      const res = await api('POST', `/api/v1/conversations/${encodeURIComponent(id)}/move`, body);
+      busy = false;
+      d.classList.remove('is-busy');
+      field('move-cancel').disabled = false;
+      if (!res.ok) {
+        movedAway.delete(id);
+        const code = res.data?.error?.code;
+        let message = res.message;
+        if (res.status === 409 || code === 'conflict') {
+          message = `${message.replace(/\.?$/, '.')} Close this dialog to see where the conversation is now.`;
+          scheduleListRefresh();
+        } else if (res.status === 404) {
+          message = 'This conversation or that inbox no longer exists. Close this dialog and try again.';
+        }
+        showError(message);
+        sync();
+        field('move-error').scrollIntoView({ block: 'nearest' });
+        return;
+      }
+      returnFocus = null;
+      d.close();
+      toast(`Moved to ${name}`);
+      if (page.openId === id) {
+        closeThread();
+        history.replaceState(history.state, '', urlWith(null));
+      }
+      refreshCounts();
+      await refreshList();
+      // Keyboard users carry on from where the conversation was in the list.
+      const row = $(`[data-id="${CSS.escape(id)}"]`, list) ?? rows()[0];
+      if (row) {
+        select(row.dataset.id, { scroll: true });
+        if (!pane.contains(document.activeElement)) row.focus?.({ preventScroll: true });
+      }
+    }
+
+    /** Tab and Shift+Tab stay inside the dialog. */
+    function trap(e) {
+      const d = dialogEl();
+      if (e.key !== 'Tab' || !d) return false;
+      const focusable = $$('button, input, select, textarea', d).filter(
+        (el) => !el.disabled && el.offsetParent !== null && !(el.type === 'radio' && !el.checked),
+      );
+      if (focusable.length === 0) return false;
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      if (e.shiftKey && document.activeElement === first) {
+        last.focus();
+        return true;
+      }
+      if (!e.shiftKey && document.activeElement === last) {
+        first.focus();
+        return true;
+      }
+      return false;
+    }
+
+    function key(e) {
+      if (trap(e)) return true;
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        submit();
+        return true;
+      }
+      // Enter in the filter ticks the only match rather than submitting the form.
+      if (e.key === 'Enter' && e.target.matches('[data-test=move-filter]')) {
+        const shown = options().filter((o) => !o.closest('.pick').hidden && !o.disabled);
+        if (shown.length === 1) {
+          shown[0].checked = !shown[0].checked;
+          sync();
+        }
+        return true;
+      }
+      return false;
+    }
+
+    return { open, close, closed, cancel, isOpen, sync, filter, submit, key };
+  })();
+
+  /** Conversations this page moved away: their thread's 404 is expected, not an error. */
+  const movedAway = new Set();
+
+  // ----- Tickets (the contact column) -----
+
+  const tickets = (() => {
+    const section = () => $('[data-region=tickets]', pane);
+    const formEl = () => $('[data-test=ticket-form]', pane);
+    const isOpen = () => Boolean(formEl());
+
+    /** Has the open form changed since it opened? */
+    function dirty() {
+      const form = formEl();
+      if (!form) return false;
+      return ['subject', 'stage', 'priority', 'owner'].some((n) => form.elements[n].value !== form.dataset[`was${n[0].toUpperCase()}${n.slice(1)}`]);
+    }
+
+    function showError(form, message) {
+      const error = $('[data-test=ticket-error]', form);
+      error.textContent = message;
+      error.hidden = !message;
+    }
+
+    /** Opens the create form, or the edit form of `item` (a ticket row). */
+    function open(item = null) {
+      const sec = section();
+      if (!sec) return;
+      const current = formEl();
+      if (current) {
+        if (dirty()) {
+          // Never throw away what the reader typed: show them the form they have open.
+          current.elements.subject.focus();
+          current.classList.remove('is-nudged');
+          void current.offsetWidth;
+          current.classList.add('is-nudged');
+          return;
+        }
+        close();
+      }
+      const template = $('.ticket-form-template', sec);
+      const form = template.content.firstElementChild.cloneNode(true);
+      const f = form.elements;
+      if (item) {
+        form.dataset.mode = 'edit';
+        form.dataset.id = item.dataset.id;
+        $('.ticket-form-title', form).textContent = `Edit ticket #${item.dataset.id}`;
+        $('[data-test=ticket-save]', form).textContent = 'Save changes';
+        f.subject.value = item.dataset.subject;
+        f.stage.value = item.dataset.stage;
+        f.priority.value = item.dataset.priority;
+        const owner = item.dataset.ownerId ?? '';
+        if (owner && ![...f.owner.options].some((o) => o.value === owner)) {
+          // An owner who is not (or no longer) in this inbox stays selectable as is.
+          const option = document.createElement('option');
+          option.value = owner;
+          option.textContent = item.dataset.ownerName || 'Former teammate';
+          f.owner.append(option);
+        }
+        f.owner.value = owner;
+        item.hidden = true;
+        $('[data-slot=edit]', item.closest('.ticket-entry')).append(form);
+      } else {
+        form.dataset.mode = 'create';
+        $('.ticket-form-title', form).textContent = 'New ticket';
+        $('[data-test=ticket-save]', form).textContent = 'Create ticket';
+        f.subject.value = sec.dataset.subject ?? '';
+        f.stage.value = 'new';
+        f.priority.value = 'medium';
+        f.owner.value = $('option[data-me]', f.owner)?.value ?? '';
+        $('[data-slot=create]', sec).append(form);
+        $('[data-test=ticket-create]', sec)?.setAttribute('aria-expanded', 'true');
+      }
+      for (const n of ['subject', 'stage', 'priority', 'owner']) {
+        form.dataset[`was${n[0].toUpperCase()}${n.slice(1)}`] = f[n].value;
+      }
+      for (const kbd of $$('kbd[data-mod]', form)) kbd.textContent = isMac ? '⌘' : 'Ctrl';
+      f.subject.focus();
+      f.subject.setSelectionRange(f.subject.value.length, f.subject.value.length);
+      form.scrollIntoView({ block: 'nearest' });
+    }
+
+    /** Closes the open form; `refocus` puts focus back on what opened it. */
+    function close({ refocus = false } = {}) {
+      const form = formEl();
+      if (!form) return;
+      const entry = form.closest('.ticket-entry');
+      const item = entry ? $('[data-test=ticket-item]', entry) : null;
+      form.remove();
+      if (item) item.hidden = false;
+      const create = $('[data-test=ticket-create]', pane);
+      create?.setAttribute('aria-expanded', 'false');
+      if (refocus) (item ?? create)?.focus();
+    }
+
+    async function save(form) {
+      const f = form.elements;
+      const button = $('[data-test=ticket-save]', form);
+      if (button.disabled) return;
+      const subjectText = f.subject.value.trim();
+      if (!subjectText) {
+        showError(form, 'Give the ticket a subject');
+        f.subject.focus();
+        return;
+      }
+      const id = page.openId;
+      const owner = f.owner.value ? apiId(f.owner.value) : null;
+      let res;
+      const label = button.textContent;
+      button.disabled = true;
+      button.textContent = 'Saving…';
+      showError(form, '');
+      if (form.dataset.mode === 'edit') {
+        const changes = {};
+        if (f.subject.value !== form.dataset.wasSubject) changes.subject = subjectText;
+        if (f.stage.value !== form.dataset.wasStage) changes.stage = f.stage.value;
+        if (f.priority.value !== form.dataset.wasPriority) changes.priority = f.priority.value;
+        if (f.owner.value !== form.dataset.wasOwner) changes.owner_id = owner;
+        if (Object.keys(changes).length === 0) {
+          close({ refocus: true });
+          return;
+        }
+        res = await api('PATCH', `/api/v1/tickets/${encodeURIComponent(form.dataset.id)}`, changes);
+      } else {
+        const body = { subject: subjectText, conversation_ids: [apiId(id)], stage: f.stage.value, priority: f.priority.value };
+        if (owner !== null) body.owner_id = owner;
+        res = await api('POST', '/api/v1/tickets', body);
+      }
+      button.disabled = false;
+      button.textContent = label;
+      if (!res.ok) {
+        showError(form, res.status === 404 && form.dataset.mode === 'edit' ? 'This ticket no longer exists or moved out of your inboxes' : res.message);
+        f.subject.focus();
+        return;
+      }
+      const ticketId = String(res.data?.id ?? form.dataset.id ?? '');
+      const created = form.dataset.mode === 'create';
+      close();
+      toast(created ? 'Ticket created' : 'Ticket updated');
+      if (id !== page.openId) return;
+      await refreshThread();
+      const item = $(`[data-test=ticket-item][data-id="${CSS.escape(ticketId)}"]`, pane);
+      if (item) {
+        item.focus({ preventScroll: true });
+        item.scrollIntoView({ block: 'nearest' });
+        item.classList.add('is-fresh');
+      }
+    }
+
+    function key(e) {
+      const form = e.target.closest('[data-test=ticket-form]');
+      if (!form) return false;
+      if (e.key === 'Escape') {
+        close({ refocus: true });
+        return true;
+      }
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        form.requestSubmit();
+        return true;
+      }
+      return false;
+    }
+
+    return { open, close, isOpen, save, key, showError };
+  })();
+
   // ----- Comments: actions and delete -----
 
   function closeEntryMenus(except = null) {
@@ -2009,6 +2518,10 @@ function initInbox() {
       owners.close({ refocus: true });
       return;
     }
+    if (more.isOpen()) {
+      more.close({ refocus: true });
+      return;
+    }
     if (insert.isOpen()) {
       insert.close({ refocus: true });
       return;
@@ -2074,6 +2587,12 @@ function initInbox() {
       run: () => owners.open(),
     },
     {
+      keys: ['m'],
+      key: 'm',
+      description: 'Move the conversation to another inbox',
+      run: () => moving.open(),
+    },
+    {
       keys: ['/'],
       key: '/',
       description: 'Search conversations',
@@ -2113,7 +2632,7 @@ function initInbox() {
 
   document.addEventListener('keydown', (e) => {
     if (e.defaultPrevented || e.isComposing || e.altKey) return;
-    if (confirmBox?.open) return; // the dialog handles its own keys (Esc cancels)
+    if (confirmBox?.open || moving.isOpen()) return; // a modal handles its own keys (Esc cancels)
     const mod = e.ctrlKey || e.metaKey;
     const typing = isTyping(e.target);
     // Enter on a button, tab or menu item activates it rather than opening a row.
@@ -2143,6 +2662,16 @@ function initInbox() {
   });
 
   pane.addEventListener('submit', (e) => {
+    if (e.target.matches('[data-test=ticket-form]')) {
+      e.preventDefault();
+      tickets.save(e.target);
+      return;
+    }
+    if (e.target.matches('[data-test=move-form]')) {
+      e.preventDefault();
+      moving.submit();
+      return;
+    }
     if (!e.target.matches('[data-region=composer]')) return;
     e.preventDefault();
     if (mentions.isOpen()) mentions.close();
@@ -2182,7 +2711,26 @@ function initInbox() {
     if (actions) toggleEntryMenu(actions);
     const del = t.closest('[data-test=delete-comment]');
     if (del) deleteComment(del.closest('.entry'));
+    if (t.closest('[data-test=more-actions]')) {
+      if (more.isOpen()) more.close();
+      else more.open();
+    }
+    const moreItem = t.closest('[data-test=more-menu] [role=menuitem]');
+    if (moreItem) more.activate(moreItem);
+    if (t.closest('[data-action=close-move]')) moving.close();
+    if (t.closest('[data-test=ticket-create]')) tickets.open();
+    const ticket = t.closest('[data-test=ticket-item]');
+    if (ticket) tickets.open(ticket);
+    if (t.closest('[data-test=ticket-cancel]')) tickets.close({ refocus: true });
   });
+
+  // The move dialog: Esc and × close it (not while the move is on its way).
+  pane.addEventListener('cancel', (e) => {
+    if (e.target.matches?.('[data-test=move-dialog]')) moving.cancel(e);
+  }, true);
+  pane.addEventListener('close', (e) => {
+    if (e.target.matches?.('[data-test=move-dialog]')) moving.closed();
+  }, true);
 
   // Keep focus in the text box while clicking toolbar buttons and menu options.
   pane.addEventListener('mousedown', (e) => {
@@ -2205,9 +2753,12 @@ function initInbox() {
     }
     if (t.matches('[data-test=owner-filter]')) owners.filter(t.value);
     if (t.matches('[data-test=insert-search]')) insert.load();
+    if (t.matches('[data-test=move-filter]')) moving.filter(t.value);
+    if (t.closest('[data-test=ticket-form]')) tickets.showError(t.closest('[data-test=ticket-form]'), '');
   });
 
   pane.addEventListener('change', (e) => {
+    if (e.target.closest('[data-test=move-dialog]')) moving.sync();
     if (e.target.matches('[data-test=comment-file]')) {
       upload([...e.target.files]);
       e.target.value = '';
@@ -2230,6 +2781,18 @@ function initInbox() {
       return;
     }
     if (t.matches('[data-test=owner-filter]') && owners.key(e)) {
+      e.preventDefault();
+      return;
+    }
+    if (t.closest('[data-test=move-dialog]')) {
+      if (moving.key(e)) e.preventDefault();
+      return;
+    }
+    if (t.closest('[data-test=more-menu]') && more.key(e)) {
+      e.preventDefault();
+      return;
+    }
+    if (tickets.key(e)) {
       e.preventDefault();
       return;
     }
@@ -2311,6 +2874,7 @@ function initInbox() {
     if (menu && !menu.hidden && !t.closest('.switcher')) setMenu(false, { focus: false });
     if (!t.closest('.bell-wrap')) notifications.close();
     if (!t.closest('.owner')) owners.close();
+    if (!t.closest('.more')) more.close();
     if (!t.closest('.insert')) insert.close();
     if (!t.closest('.entry-actions')) closeEntryMenus();
     if (!t.closest('.composer-editor')) mentions.close();

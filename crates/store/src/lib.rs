@@ -117,9 +117,9 @@ pub trait Store: Send + Sync + 'static {
         account: AccountId,
         id: ConversationId,
     ) -> StoreResult<Conversation>;
-    /// One page, newest activity first, by keyset.
-    async fn list_conversations(&self, query: &ListQuery)
-        -> StoreResult<Page<ConversationSummary>>;
+    /// One page, newest activity first, by keyset: the inbox's conversations and the
+    /// stubs of those that moved away (not when searching), in one order.
+    async fn list_conversations(&self, query: &ListQuery) -> StoreResult<Page<ListItem>>;
     /// Open/mine/unassigned/closed counts for an inbox's views.
     async fn view_counts(&self, inbox: InboxId, user: UserId) -> StoreResult<ViewCounts>;
     /// The entries of a conversation, oldest first; deleted comments are not among them.
@@ -135,6 +135,16 @@ pub trait Store: Send + Sync + 'static {
     /// Fails with [`StoreError::InvalidReference`] for a user or team of another account
     /// and with [`StoreError::Conflict`] when the round-robin turn moved meanwhile.
     async fn set_assignee(&self, change: AssigneeChange) -> StoreResult<Option<WrittenEntry>>;
+    /// Moves a conversation to another inbox with its tickets (see [`MoveChange`]).
+    /// Fails with [`StoreError::Conflict`] when the conversation is no longer open in
+    /// the origin inbox or the target's round-robin turn moved meanwhile, with
+    /// [`StoreError::NotFound`] for a target inbox of another account, and with
+    /// [`StoreError::InvalidReference`] for an assignee of another account.
+    async fn move_conversation(&self, change: MoveChange) -> StoreResult<Moved>;
+    /// A stub of the inbox's list.
+    async fn moved_stub(&self, inbox: InboxId, id: MovedStubId) -> StoreResult<MovedStub>;
+    /// The user the target inbox's move round-robin picked last.
+    async fn move_round_robin_last_pick(&self, inbox: InboxId) -> StoreResult<Option<UserId>>;
 
     // Comments.
     /// Appends an internal comment, links its attachments and creates its
@@ -169,6 +179,14 @@ pub trait Store: Send + Sync + 'static {
     // Tickets.
     async fn create_ticket(&self, new: NewTicket) -> StoreResult<Ticket>;
     async fn ticket(&self, account: AccountId, id: TicketId) -> StoreResult<Ticket>;
+    /// Changes a ticket's fields; [`StoreError::InvalidReference`] for an owner of
+    /// another account.
+    async fn update_ticket(
+        &self,
+        account: AccountId,
+        id: TicketId,
+        update: TicketUpdate,
+    ) -> StoreResult<Ticket>;
     /// Tickets of the given inboxes, newest first.
     async fn tickets(&self, account: AccountId, inboxes: &[InboxId]) -> StoreResult<Vec<Ticket>>;
 

@@ -109,6 +109,40 @@ pub struct AssigneeChange {
     pub now: Millis,
 }
 
+/// A conversation's move to another inbox, written in one transaction: inbox and
+/// assignee change (only if the conversation is still open in `from_inbox`, else
+/// [`StoreError::Conflict`](crate::StoreError::Conflict)), its tickets follow, a stub
+/// stays in the origin's list, the event and the optional comment go on the timeline,
+/// and the notifications are created.
+#[derive(Debug, Clone)]
+pub struct MoveChange {
+    pub conversation_id: ConversationId,
+    pub account_id: AccountId,
+    pub from_inbox: InboxId,
+    pub to_inbox: InboxId,
+    pub assignee: Option<Assignee>,
+    /// Set when a round-robin among several picks chose the assignee: the target
+    /// inbox's turn moves from `previous` to it, or the change fails with `Conflict`.
+    pub round_robin_previous: Option<Option<UserId>>,
+    pub actor: UserId,
+    pub event_text: String,
+    pub event_meta: serde_json::Value,
+    /// An internal comment for the target inbox: Markdown and its rendered meta.
+    pub comment: Option<(String, serde_json::Value)>,
+    /// Notifications about the move (to the new assignee), tied to the event.
+    pub notify: Vec<NotificationDraft>,
+    pub now: Millis,
+}
+
+/// What a move wrote.
+#[derive(Debug, Clone)]
+pub struct Moved {
+    pub event: TimelineEntry,
+    pub comment: Option<TimelineEntry>,
+    pub stub: MovedStub,
+    pub notifications: Vec<Notification>,
+}
+
 /// A round-robin team's pick. The turn moves from `previous` (what the picker read) to
 /// the assignee only if nobody moved it meanwhile; otherwise the change fails with
 /// [`StoreError::Conflict`](crate::StoreError::Conflict) and the caller picks again.
@@ -228,6 +262,16 @@ pub struct NewTicket {
     pub now: Millis,
 }
 
+/// Fields of a ticket to change; `None` leaves a field as it is. `owner_id:
+/// Some(None)` clears the owner.
+#[derive(Debug, Clone, Default)]
+pub struct TicketUpdate {
+    pub subject: Option<String>,
+    pub stage: Option<TicketStage>,
+    pub priority: Option<Priority>,
+    pub owner_id: Option<Option<UserId>>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewNotification {
     pub user_id: UserId,
@@ -247,25 +291,51 @@ pub enum AssigneeFilter {
     Is(Assignee),
 }
 
-/// The position after the last row of a page: its last activity and id.
+/// The position after the last row of a page, in the list's order (see
+/// [`ListItem::order_key`]): its time (last activity, or a stub's move), whether it is a
+/// moved stub, and its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
-    pub last_activity_at: Millis,
-    pub id: ConversationId,
+    pub at: Millis,
+    pub stub: bool,
+    pub id: i64,
 }
 
 impl Cursor {
-    /// The opaque text form used in `next_cursor` and `cursor=`.
+    /// The cursor after `item`.
+    pub fn after(item: &ListItem) -> Cursor {
+        match item {
+            ListItem::Conversation(c) => Cursor {
+                at: c.last_activity_at,
+                stub: false,
+                id: c.id.0,
+            },
+            ListItem::Moved(m) => Cursor {
+                at: m.moved_at,
+                stub: true,
+                id: m.id.0,
+            },
+        }
+    }
+
+    /// The opaque text form used in `next_cursor` and `cursor=`: `at.id`, or `at.id.m`
+    /// after a stub.
     pub fn encode(&self) -> String {
-        format!("{}.{}", self.last_activity_at, self.id)
+        let tail = if self.stub { ".m" } else { "" };
+        format!("{}.{}{tail}", self.at, self.id)
     }
 
     /// Reads [`Cursor::encode`]'s form back; `None` for anything else.
     pub fn decode(s: &str) -> Option<Cursor> {
+        let (s, stub) = match s.strip_suffix(".m") {
+            Some(rest) => (rest, true),
+            None => (s, false),
+        };
         let (at, id) = s.split_once('.')?;
         Some(Cursor {
-            last_activity_at: at.parse().ok()?,
-            id: ConversationId(id.parse().ok()?),
+            at: at.parse().ok()?,
+            stub,
+            id: id.parse().ok()?,
         })
     }
 }
@@ -321,11 +391,16 @@ mod tests {
     #[test]
     fn cursor_round_trips_and_garbage_is_none() {
         let c = Cursor {
-            last_activity_at: 1_700_000_000_123,
-            id: ConversationId(42),
+            at: 1_700_000_000_123,
+            stub: false,
+            id: 42,
         };
+        assert_eq!(c.encode(), "1700000000123.42");
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
-        for bad in ["", "12", "a.b", "1.x", "x.1"] {
+        let stub = Cursor { stub: true, ..c };
+        assert_eq!(stub.encode(), "1700000000123.42.m");
+        assert_eq!(Cursor::decode(&stub.encode()), Some(stub));
+        for bad in ["", "12", "a.b", "1.x", "x.1", "1.2.x", ".m", "1.m"] {
             assert_eq!(Cursor::decode(bad), None);
         }
     }

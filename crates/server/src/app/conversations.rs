@@ -114,7 +114,7 @@ impl App {
         actor: &Actor,
         inbox_id: InboxId,
         params: &ListParams,
-    ) -> ApiResult<Page<ConversationSummary>> {
+    ) -> ApiResult<Page<ListItem>> {
         self.check_inbox(actor, inbox_id).await?;
         let cursor = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
             Some(raw) => Some(

@@ -11,6 +11,7 @@ mod directory;
 pub mod files;
 mod library;
 pub mod markdown;
+mod moving;
 mod session;
 mod tickets;
 
@@ -18,6 +19,7 @@ pub use comments::CommentInput;
 pub use conversations::{ConversationView, ListParams, ReplyInput};
 pub use directory::{NewContactInput, NewInboxInput, NewTeamInput, NewUserInput};
 pub use library::{LibraryItemView, NewLibraryItemInput};
+pub use moving::MoveInput;
 pub use session::{same_secret, AuthenticatedUser, LoginOutcome, SESSION_TTL_MS};
 pub use tickets::NewTicketInput;
 

@@ -5,7 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use switchboard_domain::input::Name;
 use switchboard_domain::policy::Actor;
 use switchboard_domain::*;
-use switchboard_store::NewTicket;
+use switchboard_store::{NewTicket, StoreError, TicketUpdate};
 
 /// A ticket to create, as the API receives it.
 pub struct NewTicketInput {
@@ -46,6 +46,30 @@ impl App {
                 now: self.now(),
             })
             .await?)
+    }
+
+    /// Changes a ticket of an inbox the actor can see (else 404). `owner_id:
+    /// Some(None)` clears the owner.
+    pub async fn update_ticket(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        update: TicketUpdate,
+    ) -> ApiResult<Ticket> {
+        self.ticket(actor, id).await?;
+        let subject = match update.subject.as_deref() {
+            Some(s) => Some(Name::parse("subject", s)?.into_string()),
+            None => None,
+        };
+        self.store
+            .update_ticket(actor.account_id, id, TicketUpdate { subject, ..update })
+            .await
+            .map_err(|e| match e {
+                StoreError::InvalidReference(_) => {
+                    ApiError::invalid("owner_id", "is not a user of this account")
+                }
+                other => other.into(),
+            })
     }
 
     /// A ticket in an inbox the actor can see (else 404).

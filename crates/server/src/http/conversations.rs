@@ -2,7 +2,7 @@
 
 use super::dto::*;
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::app::{ListParams, ReplyInput};
+use crate::app::{ListParams, MoveInput, ReplyInput};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -23,6 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_timeline))
         .routes(routes!(assign_conversation))
         .routes(routes!(reply_to_conversation))
+        .routes(routes!(move_conversation))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -45,13 +46,13 @@ struct ListQueryParams {
 /// An inbox's conversations, newest activity first, keyset-paginated.
 #[utoipa::path(get, path = "/api/v1/inboxes/{id}/conversations",
     params(("id" = i64, Path), ListQueryParams),
-    responses((status = 200, body = List<ConversationItemDto>), (status = 404)))]
+    responses((status = 200, body = List<ListItemDto>), (status = 404)))]
 async fn list_conversations(
     State(state): State<AppState>,
     Auth(me): Auth,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ListQueryParams>,
-) -> ApiResult<Json<List<ConversationItemDto>>> {
+) -> ApiResult<Json<List<ListItemDto>>> {
     let params = ListParams {
         status: q.status,
         assignee: q.assignee,
@@ -185,4 +186,28 @@ async fn reply_to_conversation(
         )
         .await?;
     Ok((StatusCode::CREATED, Json((&entry).into())))
+}
+
+/// Move to another inbox of the account, with the conversation's tickets; professional
+/// and enterprise plans only.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/move", params(("id" = i64, Path)), request_body = MoveBody,
+    responses((status = 200, body = ConversationDto), (status = 403, description = "plan_required"),
+        (status = 404), (status = 409), (status = 422)))]
+async fn move_conversation(
+    State(state): State<AppState>,
+    Auth(me): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<MoveBody>,
+) -> ApiResult<Json<ConversationDto>> {
+    let input = MoveInput {
+        inbox_id: InboxId(body.inbox_id),
+        from_inbox_id: body.from_inbox_id.map(InboxId),
+        assign: body.assign,
+        comment: body.comment,
+    };
+    let conversation = state
+        .app
+        .move_conversation(&me.actor, ConversationId(id), input)
+        .await?;
+    Ok(Json((&conversation).into()))
 }

@@ -185,7 +185,7 @@ impl From<&Conversation> for ConversationDto {
     }
 }
 
-/// A row of a conversation list. `kind` is `conversation` (moved stubs are `moved`).
+/// A conversation row of a list; `kind` is `conversation`.
 #[derive(Serialize, ToSchema)]
 pub struct ConversationItemDto {
     pub kind: &'static str,
@@ -219,6 +219,76 @@ impl From<&ConversationSummary> for ConversationItemDto {
                 owner_id: None,
             },
             last_activity_at: s.last_activity_at,
+        }
+    }
+}
+
+/// A name and an id, for what a row names without the client fetching it.
+#[derive(Serialize, ToSchema)]
+pub struct NamedRefDto {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The read-only row a moved conversation leaves in its origin's list. `kind` is
+/// `moved`; `id` is the stub's own; the conversation opens only for users who can see
+/// `moved_to`.
+#[derive(Serialize, ToSchema)]
+pub struct MovedStubDto {
+    pub kind: &'static str,
+    pub id: i64,
+    pub conversation_id: i64,
+    /// The origin inbox, whose list shows the stub.
+    pub inbox_id: i64,
+    pub moved_to: NamedRefDto,
+    pub moved_by: NamedRefDto,
+    pub moved_at: i64,
+    /// What the conversation was when it left: for the list's filters and its label.
+    pub channel: String,
+    pub status: String,
+    pub subject: Option<String>,
+    pub assignee: Option<AssigneeDto>,
+    pub contact_label: String,
+}
+
+impl From<&MovedStub> for MovedStubDto {
+    fn from(m: &MovedStub) -> Self {
+        MovedStubDto {
+            kind: "moved",
+            id: m.id.0,
+            conversation_id: m.conversation_id.0,
+            inbox_id: m.from_inbox_id.0,
+            moved_to: NamedRefDto {
+                id: m.to_inbox_id.0,
+                name: m.to_inbox_name.clone(),
+            },
+            moved_by: NamedRefDto {
+                id: m.moved_by.0,
+                name: m.moved_by_name.clone(),
+            },
+            moved_at: m.moved_at,
+            channel: m.channel.to_string(),
+            status: m.status.to_string(),
+            subject: m.subject.clone(),
+            assignee: AssigneeDto::from_domain(m.assignee),
+            contact_label: m.contact_label.clone(),
+        }
+    }
+}
+
+/// A row of a conversation list: a conversation, or a moved stub; `kind` tells which.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ListItemDto {
+    Conversation(ConversationItemDto),
+    Moved(MovedStubDto),
+}
+
+impl From<&ListItem> for ListItemDto {
+    fn from(item: &ListItem) -> Self {
+        match item {
+            ListItem::Conversation(c) => ListItemDto::Conversation(c.into()),
+            ListItem::Moved(m) => ListItemDto::Moved(m.into()),
         }
     }
 }
@@ -471,4 +541,45 @@ pub struct TicketBody {
     #[schema(value_type = Option<String>)]
     pub priority: Option<Priority>,
     pub owner_id: Option<i64>,
+}
+
+/// Fields of a ticket to change; absent fields stay, `"owner_id": null` clears the owner.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketPatchBody {
+    pub subject: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub stage: Option<TicketStage>,
+    #[schema(value_type = Option<String>)]
+    pub priority: Option<Priority>,
+    /// Absent: unchanged; `null`: no owner; an id: that user.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub owner_id: Option<Option<i64>>,
+}
+
+/// Reads a field that is present (`Some`), telling `null` (`Some(None)`) from absent
+/// (`None`, through `#[serde(default)]`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `{inbox_id, assign, comment?}`; `from_inbox_id` (optional) is the inbox the client
+/// shows the conversation in, so a move that raced another answers 409.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBody {
+    pub inbox_id: i64,
+    pub from_inbox_id: Option<i64>,
+    /// `{"mode": "specific", "user_ids": [], "team_ids": []}`,
+    /// `{"mode": "contact_owner", "fallback": {"mode": "unassigned"} | {"mode": "specific", ...}}`
+    /// or `{"mode": "unassigned"}`.
+    #[schema(value_type = Object)]
+    pub assign: switchboard_domain::moving::MoveAssign,
+    /// Markdown for an internal comment that shows in the target inbox.
+    pub comment: Option<String>,
 }

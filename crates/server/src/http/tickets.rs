@@ -10,13 +10,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use switchboard_domain::*;
+use switchboard_store::TicketUpdate;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_tickets, create_ticket))
-        .routes(routes!(get_ticket))
+        .routes(routes!(get_ticket, patch_ticket))
         .routes(routes!(list_notifications))
         .routes(routes!(read_notification))
 }
@@ -52,6 +53,28 @@ async fn create_ticket(
     };
     let ticket = state.app.create_ticket(&me.actor, input).await?;
     Ok((StatusCode::CREATED, Json((&ticket).into())))
+}
+
+/// Change a ticket's subject, stage, priority or owner.
+#[utoipa::path(patch, path = "/api/v1/tickets/{id}", params(("id" = i64, Path)), request_body = TicketPatchBody,
+    responses((status = 200, body = TicketDto), (status = 404), (status = 422)))]
+async fn patch_ticket(
+    State(state): State<AppState>,
+    Auth(me): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<TicketPatchBody>,
+) -> ApiResult<Json<TicketDto>> {
+    let update = TicketUpdate {
+        subject: body.subject,
+        stage: body.stage,
+        priority: body.priority,
+        owner_id: body.owner_id.map(|o| o.map(UserId)),
+    };
+    let ticket = state
+        .app
+        .update_ticket(&me.actor, TicketId(id), update)
+        .await?;
+    Ok(Json((&ticket).into()))
 }
 
 /// One ticket.

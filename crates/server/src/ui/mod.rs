@@ -7,12 +7,14 @@
 //! - [`view`]: view models built from domain data; [`people`]: the reader and the
 //!   people and teams of an inbox (Owner menu, mentions); [`comment`]: what an entry's
 //!   `meta` adds (a comment's sanitized HTML, mentions, attachments); [`format`]: times,
-//!   initials, colours, sizes and query strings; [`icons`]: channel icons.
+//!   initials, colours, sizes and query strings; [`icons`]: channel icons;
+//!   [`tickets`]: the Tickets section of the contact column; [`moving`]: the
+//!   "Move to another inbox" dialog.
 //! - [`assets`]: `/static/app.js` and `/static/app.css`, compiled in.
 //!
 //! Handlers read only through `App`, like the JSON API, so the UI can never show what
-//! the API would refuse. Writes (reply, comment, assign, close, attachments,
-//! notifications, log in and out) and the library and notification lists go from the
+//! the API would refuse. Writes (reply, comment, assign, close, attachments, tickets,
+//! moves, notifications, log in and out) and the library and notification lists go from the
 //! browser to the JSON API itself; presence travels over the realtime WebSocket. This
 //! module has no write routes.
 
@@ -21,9 +23,11 @@ pub mod comment;
 mod error;
 pub mod format;
 pub mod icons;
+pub mod moving;
 mod pages;
 mod partials;
 pub mod people;
+pub mod tickets;
 pub mod view;
 
 pub use error::PageError;

@@ -4,7 +4,8 @@
 use super::format::{clamp_search, tone};
 use super::people::Viewer;
 use super::view::{
-    inbox_href, Avatar, Directory, ListContext, ListView, NavItem, ThreadContext, ThreadView, View,
+    inbox_href, Avatar, Directory, ListContext, ListView, NavItem, StubView, ThreadContext,
+    ThreadExtras, ThreadView, View,
 };
 use super::{parse_id, render, PageError, Shell};
 use crate::app::{App, ConversationView};
@@ -79,6 +80,8 @@ pub(super) struct InboxQuery {
     view: Option<String>,
     q: Option<String>,
     c: Option<String>,
+    /// A moved stub of this inbox to show in the thread pane.
+    moved: Option<String>,
 }
 
 /// An entry of the inbox switcher.
@@ -107,6 +110,8 @@ struct InboxPage {
     open_id: Option<ConversationId>,
     list: ListView,
     open_thread: Option<ThreadView>,
+    /// `?moved=` named a stub of this inbox's list.
+    open_stub: Option<StubView>,
     /// `?c=` named a conversation the user cannot see.
     missing_thread: bool,
     /// The bell's badge: unread notifications, `""` when none.
@@ -138,6 +143,32 @@ pub(super) async fn visible_thread(
         Err(ApiError::NotFound | ApiError::Denied(_)) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// What the thread pane of `c` shows beyond the conversation: its tickets (those the
+/// actor may see), every inbox of the account and whether the plan allows moving.
+pub(super) async fn thread_extras(
+    app: &App,
+    actor: &Actor,
+    c: &Conversation,
+) -> ApiResult<ThreadExtras> {
+    let (account, inboxes) = tokio::try_join!(
+        async { Ok::<_, ApiError>(app.store.account(actor.account_id).await?) },
+        async { Ok::<_, ApiError>(app.store.inboxes(actor.account_id).await?) },
+    )?;
+    let mut tickets = Vec::with_capacity(c.ticket_ids.len());
+    for id in &c.ticket_ids {
+        match app.ticket(actor, *id).await {
+            Ok(t) => tickets.push(t),
+            Err(ApiError::NotFound | ApiError::Denied(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(ThreadExtras {
+        tickets,
+        inboxes,
+        can_move: account.plan.allows_move(),
+    })
 }
 
 /// `GET /inboxes/{id}?view=&q=&c=`: the sidebar, the list and the open thread.
@@ -175,6 +206,23 @@ pub(super) async fn inbox(
             return Ok(Redirect::to(&to).into_response());
         }
     }
+    let stub = match query.moved.as_deref().and_then(parse_id) {
+        Some(id) if thread.is_none() => {
+            match app.moved_stub(actor, inbox_id, MovedStubId(id)).await {
+                Ok(stub) => {
+                    let can_see = app.can_see_inbox(actor, stub.to_inbox_id).await?;
+                    Some((stub, can_see))
+                }
+                Err(ApiError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        _ => None,
+    };
+    let extras = match &thread {
+        Some(t) => Some(thread_extras(app, actor, &t.conversation).await?),
+        None => None,
+    };
     let now = app.now();
     let dir = Directory::new(users, teams);
     let open_id = thread.as_ref().map(|t| t.conversation.id);
@@ -186,6 +234,7 @@ pub(super) async fn inbox(
             view,
             q: &search,
             open: open_id,
+            open_stub: stub.as_ref().map(|s| s.0.id),
             continuation: false,
             now,
         },
@@ -216,13 +265,18 @@ pub(super) async fn inbox(
         search,
         open_id,
         list,
-        missing_thread: wanted.is_some() && thread.is_none(),
-        open_thread: thread.map(|t| {
+        missing_thread: (wanted.is_some() && thread.is_none())
+            || (query.moved.is_some() && stub.is_none()),
+        open_stub: stub
+            .as_ref()
+            .map(|(s, can_see)| StubView::new(s, *can_see, now)),
+        open_thread: thread.zip(extras.as_ref()).map(|(t, extras)| {
             let cx = ThreadContext {
                 dir: &dir,
                 inbox: Some(current),
                 viewer: Viewer::of(actor),
                 now,
+                extras,
             };
             ThreadView::new(t, &cx)
         }),

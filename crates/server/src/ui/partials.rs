@@ -7,7 +7,7 @@
 //! lost session from a page to show.
 
 use super::format::clamp_search;
-use super::pages::visible_thread;
+use super::pages::{thread_extras, visible_thread};
 use super::people::Viewer;
 use super::view::{Directory, ListContext, ListView, ThreadContext, ThreadView, View};
 use super::{parse_id, render};
@@ -85,6 +85,7 @@ pub(super) async fn list(
             view,
             q: &search,
             open,
+            open_stub: None,
             continuation,
             now: app.now(),
         },
@@ -120,6 +121,7 @@ pub(super) async fn thread(
         app.visible_inboxes(&me.actor),
     )?;
     let view = view.ok_or(ApiError::NotFound)?;
+    let extras = thread_extras(app, &me.actor, &view.conversation).await?;
     let inbox = inboxes.iter().find(|i| i.id == view.conversation.inbox_id);
     let dir = Directory::new(users, teams);
     let thread = ThreadView::new(
@@ -129,6 +131,7 @@ pub(super) async fn thread(
             inbox,
             viewer: Viewer::of(&me.actor),
             now: app.now(),
+            extras: &extras,
         },
     );
     render(&ThreadPartial { thread })

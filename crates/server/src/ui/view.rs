@@ -8,7 +8,9 @@
 use super::comment::EntryExtras;
 use super::format::{clock_time, full_time, initials, iso_time, query, relative_time, tone};
 use super::icons::{channel_icon, channel_label};
+use super::moving::MoveView;
 use super::people::{inbox_members, inbox_teams, MemberView, TeamOption, Viewer};
+use super::tickets::TicketView;
 use crate::app::{ConversationView, ListParams};
 use std::collections::HashMap;
 use switchboard_domain::*;
@@ -130,6 +132,16 @@ impl Directory {
         self.teams.get(&id)
     }
 
+    /// Every user of the account, in no particular order.
+    pub fn users(&self) -> impl Iterator<Item = &User> {
+        self.users.values()
+    }
+
+    /// Every team of the account, in no particular order.
+    pub fn teams(&self) -> impl Iterator<Item = &Team> {
+        self.teams.values()
+    }
+
     fn user_name(&self, id: UserId) -> &str {
         self.users
             .get(&id)
@@ -239,6 +251,36 @@ pub struct RowView {
     pub time: TimeView,
     pub assignee: Option<Avatar>,
     pub is_open: bool,
+    /// Set for the read-only stub of a conversation that moved away.
+    pub moved: Option<MovedView>,
+}
+
+/// What a moved stub says: "Moved to Support by Ana Alvarez · 10:42".
+pub struct MovedView {
+    pub stub_id: MovedStubId,
+    /// "Moved to Support by Ana Alvarez".
+    pub text: String,
+    pub to_inbox: String,
+    pub time: TimeView,
+}
+
+impl MovedView {
+    pub fn new(stub: &MovedStub, now: Millis) -> Self {
+        MovedView {
+            stub_id: stub.id,
+            text: format!("Moved to {} by {}", stub.to_inbox_name, stub.moved_by_name),
+            to_inbox: stub.to_inbox_name.clone(),
+            time: TimeView::clock(stub.moved_at, now),
+        }
+    }
+}
+
+/// A subject for display: the conversation's, or a placeholder.
+fn subject_text(subject: Option<&str>) -> String {
+    subject
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or("(no subject)")
+        .to_owned()
 }
 
 /// The rows of a list page with what the "Load more" button and empty state need.
@@ -259,32 +301,67 @@ pub struct ListContext<'a> {
     pub view: View,
     pub q: &'a str,
     pub open: Option<ConversationId>,
+    /// The stub shown in the thread pane, if any.
+    pub open_stub: Option<MovedStubId>,
     pub continuation: bool,
     pub now: Millis,
 }
 
+impl RowView {
+    fn conversation(s: &ConversationSummary, dir: &Directory, cx: &ListContext<'_>) -> Self {
+        RowView {
+            id: s.id,
+            href: inbox_href(cx.inbox_id, cx.view, cx.q, Some(s.id)),
+            contact: s.contact_label().to_owned(),
+            avatar: Avatar::person(s.contact_id.0, s.contact_label()),
+            channel: s.channel.as_str(),
+            channel_label: channel_label(s.channel),
+            channel_icon: channel_icon(s.channel),
+            subject: subject_text(s.subject.as_deref()),
+            preview: s.preview.split_whitespace().collect::<Vec<_>>().join(" "),
+            time: TimeView::relative(s.last_activity_at, cx.now),
+            assignee: s.assignee.map(|a| dir.assignee_avatar(a)),
+            is_open: cx.open == Some(s.id),
+            moved: None,
+        }
+    }
+
+    fn moved(m: &MovedStub, cx: &ListContext<'_>) -> Self {
+        let view = if cx.view == View::All {
+            ""
+        } else {
+            cx.view.as_str()
+        };
+        RowView {
+            id: m.conversation_id,
+            href: format!(
+                "/inboxes/{}{}",
+                cx.inbox_id,
+                query(&[("view", view), ("q", cx.q), ("moved", &m.id.to_string())])
+            ),
+            contact: m.contact_label.clone(),
+            avatar: Avatar::person(m.conversation_id.0, &m.contact_label),
+            channel: m.channel.as_str(),
+            channel_label: channel_label(m.channel),
+            channel_icon: channel_icon(m.channel),
+            subject: subject_text(m.subject.as_deref()),
+            preview: String::new(),
+            time: TimeView::relative(m.moved_at, cx.now),
+            assignee: None,
+            is_open: cx.open_stub == Some(m.id),
+            moved: Some(MovedView::new(m, cx.now)),
+        }
+    }
+}
+
 impl ListView {
-    pub fn new(page: Page<ConversationSummary>, dir: &Directory, cx: &ListContext<'_>) -> Self {
+    pub fn new(page: Page<ListItem>, dir: &Directory, cx: &ListContext<'_>) -> Self {
         let rows = page
             .items
             .iter()
-            .map(|s| RowView {
-                id: s.id,
-                href: inbox_href(cx.inbox_id, cx.view, cx.q, Some(s.id)),
-                contact: s.contact_label().to_owned(),
-                avatar: Avatar::person(s.contact_id.0, s.contact_label()),
-                channel: s.channel.as_str(),
-                channel_label: channel_label(s.channel),
-                channel_icon: channel_icon(s.channel),
-                subject: s
-                    .subject
-                    .clone()
-                    .filter(|t| !t.trim().is_empty())
-                    .unwrap_or_else(|| "(no subject)".to_owned()),
-                preview: s.preview.split_whitespace().collect::<Vec<_>>().join(" "),
-                time: TimeView::relative(s.last_activity_at, cx.now),
-                assignee: s.assignee.map(|a| dir.assignee_avatar(a)),
-                is_open: cx.open == Some(s.id),
+            .map(|item| match item {
+                ListItem::Conversation(s) => RowView::conversation(s, dir, cx),
+                ListItem::Moved(m) => RowView::moved(m, cx),
             })
             .collect();
         let empty_text = if cx.q.is_empty() {
@@ -300,6 +377,33 @@ impl ListView {
             next_cursor: page.next_cursor,
             continuation: cx.continuation,
             empty_text,
+        }
+    }
+}
+
+/// The thread pane of a moved stub: what happened, and a way to the conversation for
+/// those who can see where it went. No actions.
+pub struct StubView {
+    pub moved: MovedView,
+    pub contact: String,
+    pub avatar: Avatar,
+    pub subject: String,
+    pub channel_label: &'static str,
+    pub channel_icon: &'static str,
+    /// The conversation in its new inbox, for readers who can see that inbox.
+    pub open_href: Option<String>,
+}
+
+impl StubView {
+    pub fn new(stub: &MovedStub, can_see_target: bool, now: Millis) -> Self {
+        StubView {
+            moved: MovedView::new(stub, now),
+            contact: stub.contact_label.clone(),
+            avatar: Avatar::person(stub.conversation_id.0, &stub.contact_label),
+            subject: subject_text(stub.subject.as_deref()),
+            channel_label: channel_label(stub.channel),
+            channel_icon: channel_icon(stub.channel),
+            open_href: can_see_target.then(|| format!("/conversations/{}", stub.conversation_id)),
         }
     }
 }
@@ -383,6 +487,23 @@ pub struct ThreadView {
     /// Nobody owns the conversation.
     pub unassigned: bool,
     pub viewer: Viewer,
+    /// The conversation's tickets, for the Tickets section of the contact column.
+    pub tickets: Vec<TicketView>,
+    /// The subject a new ticket starts with (empty when the conversation has none).
+    pub ticket_subject: String,
+    /// The "Move to another inbox" dialog.
+    pub moving: MoveView,
+}
+
+/// What a thread pane shows beyond the conversation and the directory, fetched by the
+/// handler through `App` (see `pages::thread_extras`).
+pub struct ThreadExtras {
+    /// The conversation's tickets the reader may see.
+    pub tickets: Vec<Ticket>,
+    /// Every inbox of the account (moves may go to inboxes the reader is not in).
+    pub inboxes: Vec<Inbox>,
+    /// The account's plan allows moving conversations.
+    pub can_move: bool,
 }
 
 /// What a thread pane is rendered from besides the conversation.
@@ -392,6 +513,7 @@ pub struct ThreadContext<'a> {
     pub inbox: Option<&'a Inbox>,
     pub viewer: Viewer,
     pub now: Millis,
+    pub extras: &'a ThreadExtras,
 }
 
 impl ThreadView {
@@ -416,6 +538,19 @@ impl ThreadView {
         for t in &mut teams {
             t.is_owner = c.assignee == Some(Assignee::Team(t.id));
         }
+        let ticket_subject = c
+            .subject
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned();
+        let moving = MoveView::new(
+            &cx.extras.inboxes,
+            c.inbox_id,
+            c.contact.owner_id,
+            dir,
+            cx.extras.can_move,
+        );
         ThreadView {
             id: c.id,
             inbox_id: c.inbox_id,
@@ -443,6 +578,9 @@ impl ThreadView {
             teams,
             unassigned: c.assignee.is_none(),
             viewer: cx.viewer,
+            tickets: TicketView::list(&cx.extras.tickets, dir),
+            ticket_subject,
+            moving,
         }
     }
 }

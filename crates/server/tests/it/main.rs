@@ -14,6 +14,7 @@ mod comments;
 mod conversations;
 mod helpers;
 mod library;
+mod moving;
 mod presence;
 mod realtime;
 mod round_robin;

@@ -3,7 +3,7 @@
 //! the runner macro and the shared fixtures; the behaviours live in one file per area
 //! (`accounts.rs`, `directory.rs`, `conversations.rs`, `lists.rs`, `timelines.rs`,
 //! `assignments.rs`, `tickets.rs`, `notifications.rs`, `comments.rs`, `attachments.rs`,
-//! `library.rs`).
+//! `library.rs`, `moves.rs`).
 //!
 //! `tests/sqlite.rs` and `tests/postgres.rs` run each behaviour as its own test on a
 //! fresh database through [`conformance_tests!`](crate::conformance_tests). Each fn
@@ -121,6 +121,17 @@ macro_rules! conformance_tests {
             library_item_is_created_and_read_within_its_account,
             library_items_filter_by_kind_and_text_by_title,
             library_document_needs_the_creators_own_file,
+            ticket_update_changes_given_fields_and_clears_the_owner,
+            ticket_update_outside_the_account_writes_nothing,
+            move_changes_inbox_assignee_and_activity_and_tickets_follow,
+            move_writes_event_comment_and_notifications_in_the_target,
+            move_leaves_a_stub_in_the_origin_list_only,
+            stubs_follow_the_list_filters_and_not_search,
+            list_pages_through_stubs_and_conversations_of_equal_times,
+            move_from_a_stale_origin_or_when_closed_is_a_conflict,
+            move_to_same_or_foreign_inbox_or_assignee_writes_nothing,
+            moving_back_replaces_the_old_stub,
+            move_round_robin_takes_the_target_inboxs_turn,
         );
     };
     (@each $run:path; $($name:ident),* $(,)?) => {
@@ -389,10 +400,24 @@ fn new_notification(user: UserId, text: &str, now: Millis) -> NewNotification {
     }
 }
 
-/// The ids of one page of `query`.
+/// A list row as the tests compare it: `c<id>` for a conversation, `m<id>` for a stub.
+fn item_key(item: &ListItem) -> String {
+    match item {
+        ListItem::Conversation(c) => format!("c{}", c.id),
+        ListItem::Moved(m) => format!("m{}", m.id),
+    }
+}
+
+/// The conversation ids of one page of `query`.
 async fn list(store: &dyn Store, query: ListQuery) -> Vec<ConversationId> {
     let page = store.list_conversations(&query).await.unwrap();
-    page.items.iter().map(|s| s.id).collect()
+    page.items
+        .iter()
+        .filter_map(|item| match item {
+            ListItem::Conversation(c) => Some(c.id),
+            ListItem::Moved(_) => None,
+        })
+        .collect()
 }
 
 /// The ids of the first page of a search in `inbox`.
@@ -412,7 +437,15 @@ async fn pages(store: &dyn Store, mut query: ListQuery) -> Vec<Vec<ConversationI
     let mut pages = Vec::new();
     loop {
         let page = store.list_conversations(&query).await.unwrap();
-        pages.push(page.items.iter().map(|s| s.id).collect());
+        pages.push(
+            page.items
+                .iter()
+                .filter_map(|item| match item {
+                    ListItem::Conversation(c) => Some(c.id),
+                    ListItem::Moved(_) => None,
+                })
+                .collect(),
+        );
         let Some(next) = page.next_cursor else {
             return pages;
         };
@@ -486,6 +519,7 @@ mod conversations;
 mod directory;
 mod library;
 mod lists;
+mod moves;
 mod notifications;
 mod tickets;
 mod timelines;
@@ -498,6 +532,7 @@ pub use conversations::*;
 pub use directory::*;
 pub use library::*;
 pub use lists::*;
+pub use moves::*;
 pub use notifications::*;
 pub use tickets::*;
 pub use timelines::*;
@@ -514,6 +549,7 @@ mod tests {
         include_str!("directory.rs"),
         include_str!("library.rs"),
         include_str!("lists.rs"),
+        include_str!("moves.rs"),
         include_str!("notifications.rs"),
         include_str!("tickets.rs"),
         include_str!("timelines.rs"),

@@ -230,3 +230,122 @@ pub async fn tickets_are_filtered_by_inbox_newest_first(store: &dyn Store) {
         vec![t1.id, t3.id]
     );
 }
+
+pub async fn ticket_update_changes_given_fields_and_clears_the_owner(store: &dyn Store) {
+    let fx = seed(store, "ticket-update").await;
+    let c = start(store, &fx, "a@customer.example", "Broken", "one", T0).await;
+    let ticket = store
+        .create_ticket(NewTicket {
+            owner_id: Some(fx.agent.id),
+            ..new_ticket(fx.account.id, vec![c.id], T0)
+        })
+        .await
+        .unwrap();
+    let staged = store
+        .update_ticket(
+            fx.account.id,
+            ticket.id,
+            TicketUpdate {
+                stage: Some(TicketStage::WaitingOnUs),
+                ..TicketUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            staged.subject.as_str(),
+            staged.stage,
+            staged.priority,
+            staged.owner_id
+        ),
+        (
+            "Broken parcel",
+            TicketStage::WaitingOnUs,
+            Priority::High,
+            Some(fx.agent.id)
+        )
+    );
+    let edited = store
+        .update_ticket(
+            fx.account.id,
+            ticket.id,
+            TicketUpdate {
+                subject: Some("Parcel lost".to_owned()),
+                priority: Some(Priority::Low),
+                owner_id: Some(Some(fx.admin.id)),
+                ..TicketUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            edited.subject.as_str(),
+            edited.stage,
+            edited.priority,
+            edited.owner_id
+        ),
+        (
+            "Parcel lost",
+            TicketStage::WaitingOnUs,
+            Priority::Low,
+            Some(fx.admin.id)
+        )
+    );
+    let cleared = store
+        .update_ticket(
+            fx.account.id,
+            ticket.id,
+            TicketUpdate {
+                owner_id: Some(None),
+                ..TicketUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(cleared.owner_id, None);
+    assert_eq!(cleared.conversation_ids, vec![c.id]);
+    assert_eq!(
+        TicketCmp::of(&store.ticket(fx.account.id, ticket.id).await.unwrap()),
+        TicketCmp::of(&cleared)
+    );
+}
+
+pub async fn ticket_update_outside_the_account_writes_nothing(store: &dyn Store) {
+    let fx = seed(store, "ticket-update-foreign").await;
+    let other = seed(store, "ticket-update-foreign-2").await;
+    let c = start(store, &fx, "a@customer.example", "Broken", "one", T0).await;
+    let ticket = store
+        .create_ticket(new_ticket(fx.account.id, vec![c.id], T0))
+        .await
+        .unwrap();
+    let rename = TicketUpdate {
+        subject: Some("Hijacked".to_owned()),
+        ..TicketUpdate::default()
+    };
+    assert_err!(
+        store
+            .update_ticket(other.account.id, ticket.id, rename.clone())
+            .await,
+        StoreError::NotFound
+    );
+    assert_err!(
+        store
+            .update_ticket(
+                fx.account.id,
+                ticket.id,
+                TicketUpdate {
+                    owner_id: Some(Some(other.agent.id)),
+                    ..rename
+                },
+            )
+            .await,
+        StoreError::InvalidReference("owner_id")
+    );
+    let read = store.ticket(fx.account.id, ticket.id).await.unwrap();
+    assert_eq!(
+        (read.subject.as_str(), read.owner_id),
+        ("Broken parcel", None)
+    );
+}

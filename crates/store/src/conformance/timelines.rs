@@ -40,8 +40,8 @@ pub async fn appended_message_updates_preview_and_last_activity(store: &dyn Stor
         .unwrap();
     assert_eq!(
         (
-            page.items[0].preview.clone(),
-            page.items[0].last_activity_at
+            page.items[0].conversation().unwrap().preview.clone(),
+            page.items[0].conversation().unwrap().last_activity_at
         ),
         (preview_of(body), T0 + 50)
     );

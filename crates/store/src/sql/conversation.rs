@@ -1,12 +1,11 @@
-//! Conversations, their list (keyset pages over covering indexes), full-text search and
-//! the append-only timeline.
+//! Conversations, their full-text search document and the append-only timeline.
 
 use super::contact::{contact_row, find_or_create_contact};
 use super::notification::{notify, EntryRef};
 use super::{enum_col, json_col, opt_enum_col, SqlStore};
 use crate::{
-    AssigneeChange, AssigneeFilter, Cursor, ListQuery, NewContact, NewConversation, NewEntry, Page,
-    StatusChange, StoreError, StoreResult, ViewCounts, WrittenEntry,
+    AssigneeChange, NewContact, NewConversation, NewEntry, StatusChange, StoreError, StoreResult,
+    WrittenEntry,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -15,9 +14,6 @@ use switchboard_domain::*;
 
 const ENTRY_COLUMNS: &str =
     "id, conversation_id, kind, direction, author_user_id, author_contact_id, body, meta, created_at";
-
-/// The largest page a list query returns.
-pub const MAX_PAGE: u32 = 200;
 
 pub(crate) fn entry_row(row: &AnyRow) -> StoreResult<TimelineEntry> {
     Ok(TimelineEntry {
@@ -33,30 +29,6 @@ pub(crate) fn entry_row(row: &AnyRow) -> StoreResult<TimelineEntry> {
         meta: json_col(row, "meta")?,
         created_at: row.try_get("created_at")?,
     })
-}
-
-fn summary_row(row: &AnyRow) -> StoreResult<ConversationSummary> {
-    let key: String = row.try_get("assignee_key")?;
-    Ok(ConversationSummary {
-        id: ConversationId(row.try_get("id")?),
-        inbox_id: InboxId(row.try_get("inbox_id")?),
-        channel: enum_col(row, "channel")?,
-        status: enum_col(row, "status")?,
-        subject: row.try_get("subject")?,
-        preview: row.try_get("preview")?,
-        assignee: Assignee::from_key(&key),
-        contact_id: ContactId(row.try_get("contact_id")?),
-        contact_name: row.try_get("contact_name")?,
-        contact_email: row.try_get("contact_email")?,
-        contact_phone: row.try_get("contact_phone")?,
-        last_activity_at: row.try_get("last_activity_at")?,
-    })
-}
-
-/// A value bound to a dynamically built statement.
-enum Bind {
-    Int(i64),
-    Text(String),
 }
 
 pub(crate) async fn insert_entry(
@@ -81,7 +53,7 @@ pub(crate) async fn insert_entry(
 }
 
 /// Fails with `InvalidReference` unless the assignee is a user or team of the account.
-async fn ensure_assignee(
+pub(crate) async fn ensure_assignee(
     tx: &mut Transaction<'static, Any>,
     account: AccountId,
     assignee: Option<Assignee>,
@@ -246,115 +218,6 @@ impl SqlStore {
                 .collect::<StoreResult<_>>()?,
             created_at: row.try_get("c_created_at")?,
             last_activity_at: row.try_get("last_activity_at")?,
-        })
-    }
-
-    pub(crate) async fn list_conversations(
-        &self,
-        query: &ListQuery,
-    ) -> StoreResult<Page<ConversationSummary>> {
-        let mut sql = String::from(
-            "SELECT c.id, c.inbox_id, c.channel, c.status, c.subject, c.preview, c.assignee_key, c.contact_id, \
-                    c.last_activity_at, k.name AS contact_name, k.email AS contact_email, k.phone AS contact_phone \
-             FROM conversations c JOIN contacts k ON k.id = c.contact_id WHERE c.inbox_id = $1",
-        );
-        let mut binds = vec![Bind::Int(query.inbox_id.0)];
-        let param = |binds: &mut Vec<Bind>, value: Bind| {
-            binds.push(value);
-            binds.len()
-        };
-        if let Some(status) = query.status {
-            let n = param(&mut binds, Bind::Text(status.as_str().to_owned()));
-            sql.push_str(&format!(" AND c.status = ${n}"));
-        }
-        match query.assignee {
-            AssigneeFilter::Any => {}
-            AssigneeFilter::Unassigned => sql.push_str(" AND c.assignee_key = ''"),
-            AssigneeFilter::Is(a) => {
-                let n = param(&mut binds, Bind::Text(Assignee::key(Some(a))));
-                sql.push_str(&format!(" AND c.assignee_key = ${n}"));
-            }
-        }
-        if let Some(channel) = query.channel {
-            let n = param(&mut binds, Bind::Text(channel.as_str().to_owned()));
-            sql.push_str(&format!(" AND c.channel = ${n}"));
-        }
-        if let Some(text) = query.text.as_deref() {
-            match self.search_condition(text, binds.len() + 1) {
-                Some((condition, values)) => {
-                    for value in values {
-                        param(&mut binds, Bind::Text(value));
-                    }
-                    sql.push_str(&format!(" AND {condition}"));
-                }
-                // Nothing searchable in the text: nothing matches.
-                None => {
-                    return Ok(Page {
-                        items: Vec::new(),
-                        next_cursor: None,
-                    })
-                }
-            }
-        }
-        if let Some(cursor) = query.cursor {
-            let at = param(&mut binds, Bind::Int(cursor.last_activity_at));
-            let id = param(&mut binds, Bind::Int(cursor.id.0));
-            sql.push_str(&format!(" AND (c.last_activity_at, c.id) < (${at}, ${id})"));
-        }
-        let limit = query.limit.clamp(1, MAX_PAGE);
-        let n = param(&mut binds, Bind::Int(i64::from(limit) + 1));
-        sql.push_str(&format!(
-            " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ${n}"
-        ));
-
-        let mut q = sqlx::query(&sql);
-        for b in binds {
-            q = match b {
-                Bind::Int(i) => q.bind(i),
-                Bind::Text(s) => q.bind(s),
-            };
-        }
-        let rows = q.fetch_all(&self.read).await?;
-        let mut items = rows
-            .iter()
-            .map(summary_row)
-            .collect::<StoreResult<Vec<_>>>()?;
-        let next_cursor = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items.last().map(|last| {
-                Cursor {
-                    last_activity_at: last.last_activity_at,
-                    id: last.id,
-                }
-                .encode()
-            })
-        } else {
-            None
-        };
-        Ok(Page { items, next_cursor })
-    }
-
-    pub(crate) async fn view_counts(
-        &self,
-        inbox: InboxId,
-        user: UserId,
-    ) -> StoreResult<ViewCounts> {
-        let row = sqlx::query(
-            "SELECT \
-               (SELECT COUNT(*) FROM conversations WHERE inbox_id = $1 AND status = 'open') AS open_n, \
-               (SELECT COUNT(*) FROM conversations WHERE inbox_id = $1 AND status = 'open' AND assignee_key = $2) AS mine_n, \
-               (SELECT COUNT(*) FROM conversations WHERE inbox_id = $1 AND status = 'open' AND assignee_key = '') AS unassigned_n, \
-               (SELECT COUNT(*) FROM conversations WHERE inbox_id = $1 AND status = 'closed') AS closed_n",
-        )
-        .bind(inbox.0)
-        .bind(Assignee::key(Some(Assignee::User(user))))
-        .fetch_one(&self.read)
-        .await?;
-        Ok(ViewCounts {
-            open: row.try_get("open_n")?,
-            mine: row.try_get("mine_n")?,
-            unassigned: row.try_get("unassigned_n")?,
-            closed: row.try_get("closed_n")?,
         })
     }
 

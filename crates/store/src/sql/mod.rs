@@ -14,6 +14,8 @@ mod contact;
 mod conversation;
 mod inbox;
 mod library;
+mod list;
+mod moving;
 mod notification;
 mod outbox;
 mod store;
@@ -90,6 +92,16 @@ impl SqlStore {
         match self.backend {
             Backend::Sqlite => text.to_owned(),
             Backend::Postgres => crate::postgres::document(text),
+        }
+    }
+
+    /// The clause that locks the rows a transaction's `SELECT` reads until it ends:
+    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, whose single writer connection
+    /// already serializes every write transaction.
+    fn lock_rows(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
         }
     }
 

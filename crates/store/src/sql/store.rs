@@ -156,10 +156,7 @@ impl Store for SqlStore {
         SqlStore::conversation(self, account, id).await
     }
 
-    async fn list_conversations(
-        &self,
-        query: &ListQuery,
-    ) -> StoreResult<Page<ConversationSummary>> {
+    async fn list_conversations(&self, query: &ListQuery) -> StoreResult<Page<ListItem>> {
         SqlStore::list_conversations(self, query).await
     }
 
@@ -185,6 +182,18 @@ impl Store for SqlStore {
 
     async fn set_assignee(&self, change: AssigneeChange) -> StoreResult<Option<WrittenEntry>> {
         SqlStore::set_assignee(self, change).await
+    }
+
+    async fn move_conversation(&self, change: MoveChange) -> StoreResult<Moved> {
+        SqlStore::move_conversation(self, change).await
+    }
+
+    async fn moved_stub(&self, inbox: InboxId, id: MovedStubId) -> StoreResult<MovedStub> {
+        SqlStore::moved_stub(self, inbox, id).await
+    }
+
+    async fn move_round_robin_last_pick(&self, inbox: InboxId) -> StoreResult<Option<UserId>> {
+        SqlStore::move_round_robin_last_pick(self, inbox).await
     }
 
     async fn add_comment(&self, new: NewComment) -> StoreResult<WrittenEntry> {
@@ -229,6 +238,15 @@ impl Store for SqlStore {
 
     async fn create_ticket(&self, new: NewTicket) -> StoreResult<Ticket> {
         SqlStore::create_ticket(self, new).await
+    }
+
+    async fn update_ticket(
+        &self,
+        account: AccountId,
+        id: TicketId,
+        update: TicketUpdate,
+    ) -> StoreResult<Ticket> {
+        SqlStore::update_ticket(self, account, id, update).await
     }
 
     async fn ticket(&self, account: AccountId, id: TicketId) -> StoreResult<Ticket> {

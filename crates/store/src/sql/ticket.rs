@@ -1,7 +1,7 @@
 //! Tickets and their association with conversations.
 
 use super::{enum_col, placeholders, SqlStore};
-use crate::{NewTicket, StoreError, StoreResult};
+use crate::{NewTicket, StoreError, StoreResult, TicketUpdate};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::{BTreeSet, HashMap};
@@ -93,6 +93,46 @@ impl SqlStore {
         }
         tx.commit().await?;
         ticket_row(&row, ids.into_iter().map(ConversationId).collect())
+    }
+
+    pub(crate) async fn update_ticket(
+        &self,
+        account: AccountId,
+        id: TicketId,
+        update: TicketUpdate,
+    ) -> StoreResult<Ticket> {
+        let mut tx = self.write.begin().await?;
+        if let Some(Some(owner)) = update.owner_id {
+            let n: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM users WHERE id = $1 AND account_id = $2")
+                    .bind(owner.0)
+                    .bind(account.0)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("n")?;
+            if n == 0 {
+                return Err(StoreError::InvalidReference("owner_id"));
+            }
+        }
+        // Each field is set to itself unless given; `$6` says whether to touch the owner.
+        let changed = sqlx::query(
+            "UPDATE tickets SET subject = COALESCE($1, subject), stage = COALESCE($2, stage),                     priority = COALESCE($3, priority),                     owner_id = CASE WHEN $4 = 1 THEN $5 ELSE owner_id END              WHERE id = $6 AND account_id = $7",
+        )
+        .bind(update.subject.as_deref())
+        .bind(update.stage.map(TicketStage::as_str))
+        .bind(update.priority.map(Priority::as_str))
+        .bind(i64::from(update.owner_id.is_some()))
+        .bind(update.owner_id.flatten().map(|o| o.0))
+        .bind(id.0)
+        .bind(account.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        self.ticket(account, id).await
     }
 
     pub(crate) async fn ticket(&self, account: AccountId, id: TicketId) -> StoreResult<Ticket> {

@@ -39,6 +39,14 @@ pub trait Store: Send + Sync + 'static {
 
     // Accounts.
     async fn create_account(&self, name: &str, plan: Plan, now: Millis) -> StoreResult<Account>;
+    /// The installation's secret called `name`, shared by every node: `candidate`
+    /// becomes it unless one was set before, which is then answered instead.
+    async fn instance_secret(
+        &self,
+        name: &str,
+        candidate: &str,
+        now: Millis,
+    ) -> StoreResult<String>;
     async fn account(&self, id: AccountId) -> StoreResult<Account>;
     async fn account_by_name(&self, name: &str) -> StoreResult<Account>;
     async fn set_plan(&self, id: AccountId, plan: Plan) -> StoreResult<()>;

@@ -60,6 +60,8 @@ pub struct App {
     /// Bounds concurrent argon2 work (each takes 19 MiB and a core for ~50 ms), so a
     /// burst of logins queues instead of exhausting memory and CPU.
     password_work: Arc<tokio::sync::Semaphore>,
+    /// Cache of [`App::reply_token_secret`].
+    reply_secret: Arc<std::sync::OnceLock<Vec<u8>>>,
 }
 
 impl App {
@@ -72,6 +74,7 @@ impl App {
             clock,
             files: FileStore::new(DEFAULT_ATTACHMENTS_DIR),
             password_work: Arc::new(tokio::sync::Semaphore::new(2)),
+            reply_secret: Arc::default(),
         }
     }
 
@@ -99,6 +102,21 @@ impl App {
     /// The attachment files.
     pub fn files(&self) -> &FileStore {
         &self.files
+    }
+
+    /// The key of reply-address tokens (HMAC), shared by every node through the store;
+    /// made on first use.
+    pub async fn reply_token_secret(&self) -> ApiResult<Vec<u8>> {
+        if let Some(secret) = self.reply_secret.get() {
+            return Ok(secret.clone());
+        }
+        let candidate = hex::encode(rand::random::<[u8; 32]>());
+        let stored = self
+            .store
+            .instance_secret("reply_token", &candidate, self.now())
+            .await?;
+        let secret = hex::decode(&stored).map_err(|e| ApiError::Internal(e.into()))?;
+        Ok(self.reply_secret.get_or_init(|| secret).clone())
     }
 
     /// Now, from the injected clock.

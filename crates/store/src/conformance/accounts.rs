@@ -293,3 +293,21 @@ pub async fn update_user_changes_availability_and_notify_email(store: &dyn Store
     );
     assert_eq!(store.user(fx.account.id, fx.agent.id).await.unwrap(), quiet);
 }
+
+pub async fn instance_secret_is_set_once_and_then_kept(store: &dyn Store) {
+    let first = store
+        .instance_secret("conformance-key", "aaaa", T0)
+        .await
+        .unwrap();
+    assert_eq!(first, "aaaa");
+    let again = store
+        .instance_secret("conformance-key", "bbbb", T0 + 1)
+        .await
+        .unwrap();
+    assert_eq!(again, "aaaa");
+    let other = store
+        .instance_secret("conformance-other", "cccc", T0)
+        .await
+        .unwrap();
+    assert_eq!(other, "cccc");
+}

@@ -35,6 +35,7 @@ macro_rules! conformance_tests {
     ($run:path) => {
         $crate::conformance_tests!(@each $run;
             account_is_read_by_id_and_by_name,
+            instance_secret_is_set_once_and_then_kept,
             account_name_is_unique,
             set_plan_changes_the_plan,
             set_plan_on_unknown_account_is_not_found,

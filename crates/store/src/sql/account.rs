@@ -33,6 +33,29 @@ fn account_row(row: &AnyRow) -> StoreResult<Account> {
 }
 
 impl SqlStore {
+    pub(crate) async fn instance_secret(
+        &self,
+        name: &str,
+        candidate: &str,
+        now: Millis,
+    ) -> StoreResult<String> {
+        // The first node to ask sets it; every later call (on any node) reads that one.
+        sqlx::query(
+            "INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(candidate)
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        let row = sqlx::query("SELECT value FROM instance_secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.write)
+            .await?;
+        Ok(row.try_get("value")?)
+    }
+
     pub(crate) async fn create_account(
         &self,
         name: &str,

@@ -12,6 +12,15 @@ impl Store for SqlStore {
         self.backend
     }
 
+    async fn instance_secret(
+        &self,
+        name: &str,
+        candidate: &str,
+        now: Millis,
+    ) -> StoreResult<String> {
+        SqlStore::instance_secret(self, name, candidate, now).await
+    }
+
     async fn create_account(&self, name: &str, plan: Plan, now: Millis) -> StoreResult<Account> {
         SqlStore::create_account(self, name, plan, now).await
     }

@@ -642,11 +642,11 @@ async fn comments_attach_only_the_authors_own_uploads() {
     );
 }
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A WebSocket of `s`'s user, subscribed to `topics`.
-async fn watch(app: &TestApp, s: &Session, topics: &[String]) -> Socket {
+pub async fn watch(app: &TestApp, s: &Session, topics: &[String]) -> Socket {
     let token: Value = s
         .post("/api/v1/tokens", json!({"name": "ws"}))
         .await
@@ -690,7 +690,7 @@ async fn next_frame(socket: &mut Socket) -> Value {
 }
 
 /// The next event of `kind` on the socket, skipping other frames.
-async fn next_event(socket: &mut Socket, kind: &str) -> Value {
+pub async fn next_event(socket: &mut Socket, kind: &str) -> Value {
     loop {
         let frame = next_frame(socket).await;
         if frame["type"] == "event" && frame["event"]["type"] == kind {

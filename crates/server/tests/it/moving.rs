@@ -726,8 +726,11 @@ async fn watchers_of_both_inboxes_hear_of_the_move() {
     let id = m.conversation("email", "live@costa.example").await;
     let mut ben = watch(&app, &m.ben, &[format!("inbox:{}", m.f.inbox.id)]).await;
     let mut olga = watch(&app, &m.olga, &[format!("inbox:{}", m.sales.id)]).await;
-    m.move_to_sales(id, json!({"mode": "specific", "user_ids": [m.f.outsider.id]}))
-        .await;
+    m.move_to_sales(
+        id,
+        json!({"mode": "specific", "user_ids": [m.f.outsider.id]}),
+    )
+    .await;
     for (socket, inbox) in [(&mut ben, m.f.inbox.id), (&mut olga, m.sales.id)] {
         let event = next_event(socket, "conversation_updated").await;
         assert_eq!(event["conversation_id"], json!(id));

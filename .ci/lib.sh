@@ -65,8 +65,22 @@ ensure_apt_tools() {
   else
     need+=(postgresql)
   fi
+  if ! python3 -c 'import aiosmtpd' 2>/dev/null && ! command -v pip3 >/dev/null; then
+    need+=(python3-pip)
+  fi
   if [[ ${#need[@]} -gt 0 ]]; then
     apt_install "${need[@]}"
+  fi
+  ensure_aiosmtpd
+}
+
+# aiosmtpd: the SMTP relay the server's outbound-mail tests send to
+# (crates/server/tests/support/smtp_sink.py).
+ensure_aiosmtpd() {
+  if python3 -c 'import aiosmtpd' 2>/dev/null; then
+    note "aiosmtpd present"
+  else
+    python3 -m pip install --break-system-packages aiosmtpd
   fi
 }
 

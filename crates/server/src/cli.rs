@@ -84,6 +84,9 @@ pub struct ServeArgs {
     /// Outbound SMTP relay (`smtp://user:pass@host:port`); without one, mail waits in the outbox.
     #[arg(long, env = "SWITCHBOARD_RELAY", hide_env_values = true)]
     pub relay: Option<String>,
+    /// Sender address of notification emails.
+    #[arg(long, env = "SWITCHBOARD_MAIL_FROM", default_value = crate::DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
     /// Seed a demo account (if the database has none) and print its login.
     #[arg(long, env = "SWITCHBOARD_DEMO")]
     pub demo: bool,

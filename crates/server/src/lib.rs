@@ -6,6 +6,7 @@
 //! - [`ui`]: the server-rendered web UI and its static assets.
 //! - [`auth`]: sessions, bearer tokens, CSRF, login rate limiting.
 //! - [`cli`]: the command line; [`demo`]: the demo account.
+//! - [`smtp`]: the inbound SMTP listener's store-backed mail sink.
 //!
 //! `main.rs` only parses the command line and calls in here, so tests start the same
 //! server on `127.0.0.1:0` through [`serve`].
@@ -16,8 +17,10 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod smtp;
 pub mod state;
 pub mod ui;
+pub mod worker;
 
 use app::App;
 use auth::LoginLimiter;
@@ -31,6 +34,9 @@ use switchboard_realtime::{Hub, HubConfig, LocalBackplane, PostgresBackplane};
 use switchboard_store::Store;
 use tokio::net::TcpListener;
 
+/// The sender of notification emails when `--mail-from` is not given.
+pub const DEFAULT_MAIL_FROM: &str = "switchboard@localhost";
+
 /// Options of a running server that are not the store.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
@@ -42,6 +48,12 @@ pub struct ServerOptions {
     pub presence_ttl: Duration,
     /// Where uploaded files are kept (`<data dir>/attachments`; shared by all nodes).
     pub attachments_dir: PathBuf,
+    /// The outbound relay; without one, mail waits in the outbox.
+    pub relay: Option<switchboard_mail::relay::Relay>,
+    /// The sender address of notification emails.
+    pub mail_from: String,
+    /// The pace of the outbox worker (retries, polling; tests shorten them).
+    pub outbox: worker::WorkerConfig,
 }
 
 impl Default for ServerOptions {
@@ -51,6 +63,9 @@ impl Default for ServerOptions {
             login_attempts_per_minute: (10, 30),
             presence_ttl: Duration::from_secs(30),
             attachments_dir: PathBuf::from(app::DEFAULT_ATTACHMENTS_DIR),
+            relay: None,
+            mail_from: DEFAULT_MAIL_FROM.to_owned(),
+            outbox: worker::WorkerConfig::default(),
         }
     }
 }
@@ -69,10 +84,22 @@ pub fn state_with_hub(store: Arc<dyn Store>, options: &ServerOptions, hub: Hub) 
     let app = App::new(store, hub, app::system_clock())
         .with_attachments_dir(options.attachments_dir.clone());
     let (per_email, per_ip) = options.login_attempts_per_minute;
+    let outbox_worker = options.relay.clone().map(|relay| {
+        worker::OutboxWorker::new(
+            app.store.clone(),
+            app.hub.clone(),
+            relay,
+            options.mail_from.clone(),
+            options.outbox.clone(),
+            app::system_clock(),
+            app.outbox_wake(),
+        )
+    });
     AppState {
         app,
         login_limiter: Arc::new(LoginLimiter::new(per_email, per_ip)),
         secure_cookies: options.secure_cookies,
+        outbox_worker,
     }
 }
 
@@ -110,6 +137,15 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
+    // The outbox worker stops with the server.
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    if let Some(worker) = state.outbox_worker.clone() {
+        tokio::spawn(worker.run(worker_stopped));
+    }
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_worker.send(true);
+    };
     let router = http::router(state);
     // Frames are small and latency-bound (presence, events): send them at once.
     let listener = listener.tap_io(|tcp| {

@@ -68,6 +68,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let options = ServerOptions {
         secure_cookies: args.secure_cookies,
         attachments_dir: args.storage.data_dir.join("attachments"),
+        relay: args
+            .relay
+            .as_deref()
+            .map(switchboard_mail::relay::Relay::from_url)
+            .transpose()
+            .context("--relay")?,
+        mail_from: args.mail_from.clone(),
         ..ServerOptions::default()
     };
     let hub = switchboard_server::hub_for_database(&args.storage.url(), &options).await?;
@@ -87,10 +94,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             demo::PASSWORD
         );
     }
+    let smtp = switchboard_server::smtp::bind(
+        args.smtp,
+        state.app.clone(),
+        switchboard_mail::smtp_server::SmtpConfig::default(),
+    )
+    .await
+    .with_context(|| format!("binding the SMTP listener on {}", args.smtp))?;
+    println!("Receiving email by SMTP at {}", smtp.local_addr()?);
     if args.relay.is_none() {
         tracing::info!("no outbound relay configured: outgoing mail waits in the outbox");
     }
-    switchboard_server::serve(listener, state, shutdown_signal()).await?;
+    // One signal stops both listeners.
+    let shutdown = futures::FutureExt::shared(Box::pin(shutdown_signal()));
+    tokio::try_join!(
+        switchboard_server::serve(listener, state, shutdown.clone()),
+        switchboard_server::smtp::serve(smtp, shutdown),
+    )?;
     tracing::info!("stopped");
     Ok(())
 }

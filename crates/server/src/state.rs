@@ -11,4 +11,6 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Whether cookies carry `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// The outbox worker [`crate::serve`] runs, when a relay is configured.
+    pub outbox_worker: Option<crate::worker::OutboxWorker>,
 }

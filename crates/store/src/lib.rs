@@ -11,6 +11,8 @@
 //! transaction. Nothing here knows about HTTP, sessions' cookies or the clock: callers
 //! pass the time in.
 
+mod delivery;
+mod email;
 mod error;
 pub mod postgres;
 mod query;
@@ -20,6 +22,8 @@ pub mod sqlite;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
+pub use delivery::*;
+pub use email::*;
 pub use error::{StoreError, StoreResult};
 pub use query::*;
 pub use sql::SqlStore;
@@ -208,9 +212,84 @@ pub trait Store: Send + Sync + 'static {
         now: Millis,
     ) -> StoreResult<()>;
 
+    // Inbound email.
+    /// Adds an address the inbox receives mail at (stored lower-cased). Fails with
+    /// [`StoreError::Conflict`] when any inbox of the installation has it, and with
+    /// [`StoreError::NotFound`] for an inbox of another account.
+    async fn add_inbox_address(
+        &self,
+        account: AccountId,
+        inbox: InboxId,
+        address: &str,
+        now: Millis,
+    ) -> StoreResult<()>;
+    /// The inbox that receives mail at `address`, case-insensitively; a plus address
+    /// (`support+TOKEN@acme.test`) is looked up as itself, then without its tag.
+    async fn inbox_for_address(&self, address: &str) -> StoreResult<Option<(AccountId, InboxId)>>;
+    /// Files an inbound mail in one transaction (see [`InboundEmail`] for threading):
+    /// contact, conversation, message entry, search text, reopening, its Message-ID
+    /// and its attachments' rows. A Message-ID stored before writes nothing.
+    async fn receive_email(&self, email: InboundEmail) -> StoreResult<Received>;
+    /// A file of inbound mail of the account and the conversation it belongs to now.
+    async fn email_attachment(
+        &self,
+        account: AccountId,
+        id: EmailAttachmentId,
+    ) -> StoreResult<(EmailAttachment, ConversationId)>;
+    /// The file with Content-ID `content_id` of the inbound mail `message_id` of the
+    /// account (what a `cid:` image of its HTML names), and its conversation.
+    async fn email_attachment_by_cid(
+        &self,
+        account: AccountId,
+        message_id: &str,
+        content_id: &str,
+    ) -> StoreResult<(EmailAttachment, ConversationId)>;
+
     // The outbox.
     /// The account's outbox, oldest first, at most `limit` rows.
     async fn outbox(&self, account: AccountId, limit: u32) -> StoreResult<Vec<OutboxMessage>>;
+
+    // Outbound email (replies, forwards) and the outbox worker.
+    /// Appends the entry (as [`Store::append_entry`]), records the mail's Message-ID
+    /// as outbound in the conversation and queues the mail, due now, in one
+    /// transaction. [`StoreError::Conflict`] when the Message-ID is already known.
+    async fn append_outbound_email(
+        &self,
+        new: NewEntry,
+        mail: OutboundMail,
+    ) -> StoreResult<TimelineEntry>;
+    /// The Message-IDs of a conversation, received and sent, oldest first.
+    async fn thread_message_ids(
+        &self,
+        conversation: ConversationId,
+    ) -> StoreResult<Vec<ThreadMessageId>>;
+    /// Leases at most `limit` due, queued mails (oldest due first) until `lease_until`:
+    /// no other call leases them before then. Rows another node is leasing right now
+    /// are skipped.
+    async fn lease_outbox(
+        &self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> StoreResult<Vec<LeasedMail>>;
+    /// Records an attempt: counts it, sets the state (sent, queued for
+    /// `next_attempt_at`, or failed with the error), ends the lease, and mirrors it in
+    /// `meta.delivery` of the mail's entry (replies and forwards), answering that entry.
+    async fn finish_delivery(
+        &self,
+        id: OutboxId,
+        outcome: DeliveryOutcome,
+        now: Millis,
+    ) -> StoreResult<Option<DeliveredEntry>>;
+    /// Queues a failed reply or forward again, due now, attempts reset; answers the
+    /// entry with its new `meta.delivery`. [`StoreError::NotFound`] when the entry of
+    /// the conversation has no mail, [`StoreError::Conflict`] when it is not failed.
+    async fn retry_delivery(
+        &self,
+        conversation: ConversationId,
+        entry: EntryId,
+        now: Millis,
+    ) -> StoreResult<TimelineEntry>;
 }
 
 /// The storage backend in use.

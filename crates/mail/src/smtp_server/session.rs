@@ -111,6 +111,17 @@ impl Session {
     }
 
     /// Feeds one chunk of input through the receivers, queueing replies in `out`.
+    /// A receiver for the message after `354`. The DATA command's own CRLF counts as
+    /// the line end before the first line, so a `.` there ends an empty message and a
+    /// leading `..` is unstuffed; the receiver does not assume that by itself, so it is
+    /// fed that CRLF, which is then dropped from the message.
+    fn data_receiver(&mut self) -> DataReceiver {
+        let mut receiver = DataReceiver::new();
+        let mut scratch = Vec::with_capacity(2);
+        receiver.ingest(&mut b"\r\n".iter(), &mut scratch);
+        receiver
+    }
+
     async fn ingest(&mut self, chunk: &[u8], reading: &mut Reading) -> Next {
         let mut bytes = chunk.iter();
         while !bytes.as_slice().is_empty() {
@@ -120,7 +131,7 @@ impl Session {
                         let request = request.into_owned();
                         if let Request::Data = request {
                             if self.start_data() {
-                                *reading = Reading::Data(DataReceiver::new());
+                                *reading = Reading::Data(self.data_receiver());
                             }
                             continue;
                         }

@@ -314,3 +314,23 @@ async fn shutdown_tells_waiting_sessions_to_go_away() {
     assert_eq!(c.codes(1).await, [421]);
     stop.await.unwrap();
 }
+
+#[tokio::test]
+async fn a_dot_right_after_data_ends_the_message_and_a_first_line_is_unstuffed() {
+    let server = start(small_config()).await;
+    let mut c = Raw::connect(server.addr).await;
+    c.send(b"HELO x\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<a@acme.test>\r\nDATA\r\n.\r\n")
+        .await;
+    assert_eq!(c.codes(5).await, [250, 250, 250, 354, 250]);
+    c.send(b"MAIL FROM:<a@example.com>\r\nRCPT TO:<a@acme.test>\r\nDATA\r\n..first\r\n.\r\n")
+        .await;
+    assert_eq!(c.codes(4).await, [250, 250, 354, 250]);
+    let delivered = server.sink.delivered.lock().unwrap().clone();
+    let bodies: Vec<&[u8]> = delivered.iter().map(|(_, raw)| raw.as_slice()).collect();
+    assert!(!bodies[0].ends_with(b".\r\n"), "the terminator is not data");
+    assert!(
+        bodies[1].ends_with(b"\r\n.first\r\n"),
+        "dot-unstuffed first line"
+    );
+    server.shutdown().await;
+}

@@ -183,6 +183,11 @@ impl App {
     ) -> ApiResult<TimelineEntry> {
         let conversation = self.conversation(actor, id).await?;
         let body = Body::parse("body", &input.body)?;
+        if conversation.channel == Channel::Email {
+            let entry = self.reply_by_email(actor, &conversation, body).await?;
+            self.publish_entry(conversation.inbox_id, &entry, true, &[]);
+            return Ok(entry);
+        }
         let entry = self
             .store
             .append_entry(NewEntry {

@@ -9,15 +9,20 @@ mod comments;
 mod conversations;
 mod directory;
 pub mod files;
+mod forward;
+mod inbound;
 mod library;
 pub mod markdown;
 mod moving;
+mod outbound;
 mod session;
 mod tickets;
 
 pub use comments::CommentInput;
 pub use conversations::{ConversationView, ListParams, ReplyInput};
 pub use directory::{NewContactInput, NewInboxInput, NewTeamInput, NewUserInput};
+pub use forward::ForwardInput;
+pub use inbound::{cid_url, ReceiveOutcome, MAX_INBOUND_TEXT_BYTES};
 pub use library::{LibraryItemView, NewLibraryItemInput};
 pub use moving::MoveInput;
 pub use session::{same_secret, AuthenticatedUser, LoginOutcome, SESSION_TTL_MS};
@@ -62,6 +67,8 @@ pub struct App {
     password_work: Arc<tokio::sync::Semaphore>,
     /// Cache of [`App::reply_token_secret`].
     reply_secret: Arc<std::sync::OnceLock<Vec<u8>>>,
+    /// Woken when mail is queued, so the outbox worker sends it at once.
+    outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -75,6 +82,7 @@ impl App {
             files: FileStore::new(DEFAULT_ATTACHMENTS_DIR),
             password_work: Arc::new(tokio::sync::Semaphore::new(2)),
             reply_secret: Arc::default(),
+            outbox_wake: Arc::default(),
         }
     }
 
@@ -97,6 +105,11 @@ impl App {
     pub fn with_attachments_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.files = FileStore::new(dir);
         self
+    }
+
+    /// What the outbox worker waits on between polls; notified when mail is queued.
+    pub fn outbox_wake(&self) -> Arc<tokio::sync::Notify> {
+        self.outbox_wake.clone()
     }
 
     /// The attachment files.

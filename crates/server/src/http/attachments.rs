@@ -157,7 +157,7 @@ async fn download_attachment(
 }
 
 /// A file's bytes as a stream of chunks.
-fn read_chunks(file: tokio::fs::File) -> impl Stream<Item = std::io::Result<Bytes>> {
+pub(super) fn read_chunks(file: tokio::fs::File) -> impl Stream<Item = std::io::Result<Bytes>> {
     futures::stream::try_unfold(file, |mut file| async move {
         let mut buf = vec![0u8; READ_CHUNK];
         let n = file.read(&mut buf).await?;

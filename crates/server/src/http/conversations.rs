@@ -2,7 +2,7 @@
 
 use super::dto::*;
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::app::{ListParams, MoveInput, ReplyInput};
+use crate::app::{ForwardInput, ListParams, MoveInput, ReplyInput};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -23,6 +23,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_timeline))
         .routes(routes!(assign_conversation))
         .routes(routes!(reply_to_conversation))
+        .routes(routes!(forward_message))
+        .routes(routes!(retry_delivery))
         .routes(routes!(move_conversation))
 }
 
@@ -186,6 +188,45 @@ async fn reply_to_conversation(
         )
         .await?;
     Ok((StatusCode::CREATED, Json((&entry).into())))
+}
+
+/// Forward an email message of the conversation to outside recipients; the contact
+/// does not receive it. Answers the `forward` entry, its mail queued.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/forward", params(("id" = i64, Path)), request_body = ForwardBody,
+    responses((status = 201, body = EntryDto), (status = 404), (status = 422)))]
+async fn forward_message(
+    State(state): State<AppState>,
+    Auth(me): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ForwardBody>,
+) -> ApiResult<(StatusCode, Json<EntryDto>)> {
+    let input = ForwardInput {
+        message_id: body.message_id,
+        to: body.to,
+        cc: body.cc,
+        body: body.body,
+    };
+    let entry = state
+        .app
+        .forward(&me.actor, ConversationId(id), input)
+        .await?;
+    Ok((StatusCode::CREATED, Json((&entry).into())))
+}
+
+/// Queue a failed reply or forward again.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/entries/{entry_id}/retry",
+    params(("id" = i64, Path), ("entry_id" = i64, Path)),
+    responses((status = 200, body = EntryDto), (status = 404), (status = 409)))]
+async fn retry_delivery(
+    State(state): State<AppState>,
+    Auth(me): Auth,
+    ApiPath((id, entry_id)): ApiPath<(i64, i64)>,
+) -> ApiResult<Json<EntryDto>> {
+    let entry = state
+        .app
+        .retry_delivery(&me.actor, ConversationId(id), EntryId(entry_id))
+        .await?;
+    Ok(Json((&entry).into()))
 }
 
 /// Move to another inbox of the account, with the conversation's tickets; professional

@@ -505,6 +505,20 @@ pub struct ReplyBody {
     pub body: String,
 }
 
+/// Forward an email message of the conversation to outside recipients.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardBody {
+    /// The timeline entry id of an email message of the conversation.
+    pub message_id: i64,
+    /// Recipients (at most 50 with `cc`).
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    /// The agent's note, shown above the forwarded message.
+    pub body: String,
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusBody {

@@ -7,6 +7,7 @@ mod comments;
 mod conversations;
 mod directory;
 pub mod dto;
+mod email_attachments;
 mod extract;
 mod library;
 mod presence;
@@ -48,6 +49,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(presence::routes())
         .merge(comments::routes())
         .merge(attachments::routes())
+        .merge(email_attachments::routes())
         .merge(library::routes())
 }
 

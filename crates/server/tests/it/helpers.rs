@@ -171,6 +171,24 @@ impl TestApp {
         }
     }
 
+    /// Starts this server's inbound SMTP listener on `127.0.0.1:0` and answers its
+    /// address; it runs until the test ends.
+    pub async fn start_smtp(&self) -> String {
+        let smtp = switchboard_server::smtp::bind(
+            "127.0.0.1:0".parse().unwrap(),
+            self.app.clone(),
+            switchboard_mail::smtp_server::SmtpConfig::default(),
+        )
+        .await
+        .unwrap();
+        let addr = smtp.local_addr().unwrap().to_string();
+        tokio::spawn(switchboard_server::smtp::serve(
+            smtp,
+            std::future::pending(),
+        ));
+        addr
+    }
+
     /// A logged-in cookie client.
     pub async fn login(&self, email: &str) -> Session {
         let client = Client::builder().cookie_store(true).build().unwrap();

@@ -46,7 +46,8 @@ async fn setup(app: &TestApp) -> Move {
         .create_inbox(NewInbox {
             account_id: f.account.id,
             name: "Sales".into(),
-            email_address: None,
+            // Replies on email conversations are sent from the inbox's address.
+            email_address: Some("sales@acme.test".into()),
             member_user_ids: vec![f.outsider.id],
             member_team_ids: vec![TeamId(closers["id"].as_i64().unwrap())],
             now: 1,

@@ -3,7 +3,7 @@
 //! the runner macro and the shared fixtures; the behaviours live in one file per area
 //! (`accounts.rs`, `directory.rs`, `conversations.rs`, `lists.rs`, `timelines.rs`,
 //! `assignments.rs`, `tickets.rs`, `notifications.rs`, `comments.rs`, `attachments.rs`,
-//! `library.rs`, `moves.rs`).
+//! `library.rs`, `moves.rs`, `email.rs`).
 //!
 //! `tests/sqlite.rs` and `tests/postgres.rs` run each behaviour as its own test on a
 //! fresh database through [`conformance_tests!`](crate::conformance_tests). Each fn
@@ -133,6 +133,23 @@ macro_rules! conformance_tests {
             move_to_same_or_foreign_inbox_or_assignee_writes_nothing,
             moving_back_replaces_the_old_stub,
             move_round_robin_takes_the_target_inboxs_turn,
+            inbound_email_opens_a_conversation_with_its_contact_and_name,
+            email_reply_threads_by_in_reply_to_and_by_references,
+            email_threads_by_a_verified_token_of_its_account_only,
+            duplicate_message_id_writes_nothing,
+            email_threading_never_crosses_accounts,
+            email_reply_follows_a_moved_conversation,
+            email_reply_reopens_a_closed_conversation,
+            inbox_for_address_matches_case_and_plus_addresses,
+            inbox_address_is_unique_across_the_installation,
+            email_attachments_are_recorded_with_their_entry,
+            outbound_email_is_queued_leased_and_marked_sent_with_its_entry,
+            lease_skips_leased_and_not_yet_due_mail,
+            transient_failure_backs_off_until_the_next_attempt,
+            permanent_failure_keeps_the_error_until_an_agent_retries,
+            retry_of_an_entry_without_mail_or_of_another_conversation_is_not_found,
+            outbound_email_with_a_known_message_id_writes_nothing,
+            notification_mail_is_leased_and_leaves_its_entry_alone,
         );
     };
     (@each $run:path; $($name:ident),* $(,)?) => {
@@ -518,10 +535,12 @@ mod attachments;
 mod comments;
 mod conversations;
 mod directory;
+mod email;
 mod library;
 mod lists;
 mod moves;
 mod notifications;
+mod outbox;
 mod tickets;
 mod timelines;
 
@@ -531,10 +550,12 @@ pub use attachments::*;
 pub use comments::*;
 pub use conversations::*;
 pub use directory::*;
+pub use email::*;
 pub use library::*;
 pub use lists::*;
 pub use moves::*;
 pub use notifications::*;
+pub use outbox::*;
 pub use tickets::*;
 pub use timelines::*;
 
@@ -548,10 +569,12 @@ mod tests {
         include_str!("comments.rs"),
         include_str!("conversations.rs"),
         include_str!("directory.rs"),
+        include_str!("email.rs"),
         include_str!("library.rs"),
         include_str!("lists.rs"),
         include_str!("moves.rs"),
         include_str!("notifications.rs"),
+        include_str!("outbox.rs"),
         include_str!("tickets.rs"),
         include_str!("timelines.rs"),
     ];

@@ -12,7 +12,7 @@ use sqlx::{Any, Row, Transaction};
 use switchboard_domain::input::preview_of;
 use switchboard_domain::*;
 
-const ENTRY_COLUMNS: &str =
+pub(crate) const ENTRY_COLUMNS: &str =
     "id, conversation_id, kind, direction, author_user_id, author_contact_id, body, meta, created_at";
 
 pub(crate) fn entry_row(row: &AnyRow) -> StoreResult<TimelineEntry> {
@@ -105,11 +105,23 @@ impl SqlStore {
         new: NewConversation,
     ) -> StoreResult<(Conversation, TimelineEntry)> {
         let mut tx = self.write.begin().await?;
+        let created = self.create_conversation_in(&mut tx, new).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// [`Self::create_conversation`] inside the caller's transaction, for writes that
+    /// open a conversation with more rows (inbound mail).
+    pub(crate) async fn create_conversation_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        new: NewConversation,
+    ) -> StoreResult<(Conversation, TimelineEntry)> {
         let n: i64 =
             sqlx::query("SELECT COUNT(*) AS n FROM inboxes WHERE id = $1 AND account_id = $2")
                 .bind(new.inbox_id.0)
                 .bind(new.account_id.0)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut **tx)
                 .await?
                 .try_get("n")?;
         if n == 0 {
@@ -120,7 +132,7 @@ impl SqlStore {
             account_id: new.account_id,
             ..new.contact.clone()
         };
-        let contact = find_or_create_contact(&mut tx, &contact_input).await?;
+        let contact = find_or_create_contact(tx, &contact_input).await?;
         let preview = preview_of(&new.body);
         let row = sqlx::query(
             "INSERT INTO conversations (account_id, inbox_id, channel, status, subject, assignee_key, contact_id, preview, created_at, last_activity_at) \
@@ -133,11 +145,11 @@ impl SqlStore {
         .bind(contact.id.0)
         .bind(&preview)
         .bind(new.now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         let id = ConversationId(row.try_get("id")?);
         let entry = insert_entry(
-            &mut tx,
+            tx,
             &NewEntry {
                 conversation_id: id,
                 kind: EntryKind::Message,
@@ -160,9 +172,8 @@ impl SqlStore {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-        self.index_text(&mut tx, id, &format!("{header}\n{}", new.body), true)
+        self.index_text(tx, id, &format!("{header}\n{}", new.body), true)
             .await?;
-        tx.commit().await?;
         let conversation = Conversation {
             id,
             account_id: new.account_id,
@@ -254,6 +265,18 @@ impl SqlStore {
 
     pub(crate) async fn append_entry(&self, new: NewEntry) -> StoreResult<TimelineEntry> {
         let mut tx = self.write.begin().await?;
+        let entry = self.append_entry_in(&mut tx, &new).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    /// [`Self::append_entry`] inside the caller's transaction, for writes that append
+    /// an entry with more rows (outbound mail).
+    pub(crate) async fn append_entry_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        new: &NewEntry,
+    ) -> StoreResult<TimelineEntry> {
         let touched = if new.kind == EntryKind::Message {
             // A message is the new preview; one from the contact reopens the conversation.
             let reopen = if new.direction == Some(Direction::Inbound) {
@@ -267,13 +290,13 @@ impl SqlStore {
             .bind(preview_of(&new.body))
             .bind(new.now)
             .bind(new.conversation_id.0)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?
             .rows_affected()
         } else {
             let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM conversations WHERE id = $1")
                 .bind(new.conversation_id.0)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut **tx)
                 .await?
                 .try_get("n")?;
             n as u64
@@ -281,12 +304,11 @@ impl SqlStore {
         if touched == 0 {
             return Err(StoreError::NotFound);
         }
-        let entry = insert_entry(&mut tx, &new).await?;
+        let entry = insert_entry(tx, new).await?;
         if new.kind == EntryKind::Message {
-            self.index_text(&mut tx, new.conversation_id, &new.body, false)
+            self.index_text(tx, new.conversation_id, &new.body, false)
                 .await?;
         }
-        tx.commit().await?;
         Ok(entry)
     }
 

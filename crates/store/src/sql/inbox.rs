@@ -136,6 +136,17 @@ impl SqlStore {
         .await
         .map_err(|e| StoreError::unique(e, "inbox name or email address"))?;
         let id: i64 = row.try_get("id")?;
+        if let Some(address) = &new.email_address {
+            // The primary address receives mail too (see `inbox_for_address`).
+            super::email::insert_inbox_address(
+                &mut tx,
+                new.account_id,
+                InboxId(id),
+                address,
+                new.now,
+            )
+            .await?;
+        }
         for user in &users {
             sqlx::query("INSERT INTO inbox_user_members (inbox_id, user_id) VALUES ($1, $2)")
                 .bind(id)

@@ -12,11 +12,13 @@ mod attachment;
 mod comment;
 mod contact;
 mod conversation;
+mod email;
 mod inbox;
 mod library;
 mod list;
 mod moving;
 mod notification;
+mod outbound;
 mod outbox;
 mod store;
 mod ticket;
@@ -102,6 +104,16 @@ impl SqlStore {
         match self.backend {
             Backend::Sqlite => "",
             Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
+    /// Like [`Self::lock_rows`], but rows another transaction holds are skipped rather
+    /// than waited for (`FOR UPDATE SKIP LOCKED`), so outbox workers on several nodes
+    /// lease disjoint rows.
+    fn lock_rows_skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         }
     }
 

@@ -55,6 +55,8 @@ impl SqlStore {
         let inbox = InboxId(current.try_get("inbox_id")?);
         let status: Status = enum_col(&current, "status")?;
         if inbox != change.from_inbox || status != Status::Open {
+            // Release the row lock now rather than when the pool reuses the connection.
+            tx.rollback().await?;
             return Err(StoreError::Conflict("conversation"));
         }
         if change.to_inbox == change.from_inbox {

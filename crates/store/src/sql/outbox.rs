@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use switchboard_domain::*;
 
-const OUTBOX_COLUMNS: &str =
+pub(crate) const OUTBOX_COLUMNS: &str =
     "id, account_id, kind, recipient, subject, body_text, state, attempts, \
      next_attempt_at, last_error, notification_id, entry_id, created_at, sent_at";
 
@@ -24,7 +24,7 @@ pub(crate) struct NewOutboxRow {
     pub now: Millis,
 }
 
-fn outbox_row(row: &AnyRow) -> StoreResult<OutboxMessage> {
+pub(crate) fn outbox_row(row: &AnyRow) -> StoreResult<OutboxMessage> {
     Ok(OutboxMessage {
         id: OutboxId(row.try_get("id")?),
         account_id: AccountId(row.try_get("account_id")?),

@@ -283,7 +283,84 @@ impl Store for SqlStore {
         SqlStore::mark_notification_read(self, user, id, now).await
     }
 
+    async fn add_inbox_address(
+        &self,
+        account: AccountId,
+        inbox: InboxId,
+        address: &str,
+        now: Millis,
+    ) -> StoreResult<()> {
+        SqlStore::add_inbox_address(self, account, inbox, address, now).await
+    }
+
+    async fn inbox_for_address(&self, address: &str) -> StoreResult<Option<(AccountId, InboxId)>> {
+        SqlStore::inbox_for_address(self, address).await
+    }
+
+    async fn receive_email(&self, email: InboundEmail) -> StoreResult<Received> {
+        SqlStore::receive_email(self, email).await
+    }
+
+    async fn email_attachment(
+        &self,
+        account: AccountId,
+        id: EmailAttachmentId,
+    ) -> StoreResult<(EmailAttachment, ConversationId)> {
+        SqlStore::email_attachment(self, account, id).await
+    }
+
+    async fn email_attachment_by_cid(
+        &self,
+        account: AccountId,
+        message_id: &str,
+        content_id: &str,
+    ) -> StoreResult<(EmailAttachment, ConversationId)> {
+        SqlStore::email_attachment_by_cid(self, account, message_id, content_id).await
+    }
+
     async fn outbox(&self, account: AccountId, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
         SqlStore::outbox(self, account, limit).await
+    }
+
+    async fn append_outbound_email(
+        &self,
+        new: NewEntry,
+        mail: OutboundMail,
+    ) -> StoreResult<TimelineEntry> {
+        SqlStore::append_outbound_email(self, new, mail).await
+    }
+
+    async fn thread_message_ids(
+        &self,
+        conversation: ConversationId,
+    ) -> StoreResult<Vec<ThreadMessageId>> {
+        SqlStore::thread_message_ids(self, conversation).await
+    }
+
+    async fn lease_outbox(
+        &self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> StoreResult<Vec<LeasedMail>> {
+        SqlStore::lease_outbox(self, now, lease_until, limit).await
+    }
+
+    async fn finish_delivery(
+        &self,
+        id: OutboxId,
+        outcome: DeliveryOutcome,
+        now: Millis,
+    ) -> StoreResult<Option<DeliveredEntry>> {
+        SqlStore::finish_delivery(self, id, outcome, now).await
+    }
+
+    async fn retry_delivery(
+        &self,
+        conversation: ConversationId,
+        entry: EntryId,
+        now: Millis,
+    ) -> StoreResult<TimelineEntry> {
+        SqlStore::retry_delivery(self, conversation, entry, now).await
     }
 }

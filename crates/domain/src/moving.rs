@@ -13,7 +13,8 @@
 //! caller gathers the facts ([`MoveFacts`]) and writes the outcome in one transaction.
 
 use crate::id::{TeamId, UserId};
-use crate::model::{Assignee, Availability, Role, Team, User};
+use crate::model::{Assignee, Availability, Team, User};
+use crate::policy::sees_inbox;
 use crate::round_robin::next_member;
 use serde::{Deserialize, Serialize};
 
@@ -75,12 +76,9 @@ impl MoveFacts<'_> {
 
     /// Admins see every inbox; others see the inboxes they or their teams belong to.
     pub fn can_see_target(&self, user: &User) -> bool {
-        user.role == Role::Admin
-            || self.target_users.contains(&user.id)
-            || self
-                .teams
-                .iter()
-                .any(|t| self.target_teams.contains(&t.id) && t.member_ids.contains(&user.id))
+        sees_inbox(user, self.target_users, self.target_teams, |id| {
+            self.teams.iter().find(|t| t.id == id)
+        })
     }
 }
 
@@ -238,7 +236,7 @@ fn pick(picks: &Picks, facts: &MoveFacts<'_>) -> Result<MoveOutcome, MoveRefused
 mod tests {
     use super::*;
     use crate::id::AccountId;
-    use crate::model::Seat;
+    use crate::model::{Role, Seat};
 
     fn user(id: i64, name: &str, role: Role, availability: Availability) -> User {
         User {

@@ -5,7 +5,7 @@
 //! answer [`Denied::NotFound`], so ids of other accounts and foreign inboxes leak nothing.
 
 use crate::id::*;
-use crate::model::{Plan, Role, Seat};
+use crate::model::{Plan, Role, Seat, Team, User};
 
 /// The authenticated user making a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +93,22 @@ pub fn see_presence(actor: &Actor) -> Decision {
     } else {
         Err(Denied::ServiceSeatRequired)
     }
+}
+
+/// Whether `user` sees an inbox with these members: admins see every inbox of their
+/// account; agents see the inboxes they, or a team of theirs (`team` finds one by id),
+/// belong to. The same rule as [`read_inbox`], for deciding about other users.
+pub fn sees_inbox<'a>(
+    user: &User,
+    member_users: &[UserId],
+    member_teams: &[TeamId],
+    team: impl Fn(TeamId) -> Option<&'a Team>,
+) -> bool {
+    user.role == Role::Admin
+        || member_users.contains(&user.id)
+        || member_teams
+            .iter()
+            .any(|t| team(*t).is_some_and(|t| t.member_ids.contains(&user.id)))
 }
 
 /// Moving a conversation needs access to it and a plan that includes moves. The target

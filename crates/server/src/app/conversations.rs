@@ -145,19 +145,26 @@ impl App {
 
     /// A conversation the actor may see (else 404).
     pub async fn conversation(&self, actor: &Actor, id: ConversationId) -> ApiResult<Conversation> {
+        Ok(self.conversation_with_access(actor, id).await?.0)
+    }
+
+    /// A conversation the actor may see (else 404), with the actor's access to its
+    /// inbox, for commands whose policy needs it again.
+    pub(super) async fn conversation_with_access(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+    ) -> ApiResult<(Conversation, InboxAccess)> {
         let conversation = self.store.conversation(actor.account_id, id).await?;
-        let is_member = self
-            .store
-            .is_inbox_member(conversation.inbox_id, actor.user_id)
-            .await?;
-        policy::read_inbox(
-            actor,
-            InboxAccess {
-                account_id: conversation.account_id,
-                is_member,
-            },
-        )?;
-        Ok(conversation)
+        let access = InboxAccess {
+            account_id: conversation.account_id,
+            is_member: self
+                .store
+                .is_inbox_member(conversation.inbox_id, actor.user_id)
+                .await?,
+        };
+        policy::read_inbox(actor, access)?;
+        Ok((conversation, access))
     }
 
     /// A conversation and its timeline, oldest entry first.

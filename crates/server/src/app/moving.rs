@@ -10,7 +10,7 @@ use switchboard_domain::event::Event;
 use switchboard_domain::input::Body;
 use switchboard_domain::moving::{self, MoveAssign, MoveFacts, MoveOutcome, PassedOver};
 use switchboard_domain::notification::{conversation_label, NotificationEmail};
-use switchboard_domain::policy::{self, Actor, InboxAccess};
+use switchboard_domain::policy::{self, Actor};
 use switchboard_domain::*;
 use switchboard_store::{MoveChange, Moved, NotificationDraft, StoreError};
 
@@ -114,16 +114,8 @@ impl App {
         id: ConversationId,
         input: MoveInput,
     ) -> ApiResult<Conversation> {
-        let conversation = self.conversation(actor, id).await?;
+        let (conversation, origin_access) = self.conversation_with_access(actor, id).await?;
         let account = self.store.account(actor.account_id).await?;
-        let is_member = self
-            .store
-            .is_inbox_member(conversation.inbox_id, actor.user_id)
-            .await?;
-        let origin_access = InboxAccess {
-            account_id: conversation.account_id,
-            is_member,
-        };
         let target = match self.store.inbox(actor.account_id, input.inbox_id).await {
             Ok(inbox) => inbox,
             Err(StoreError::NotFound) => {

@@ -4,18 +4,15 @@
 //! `Content-Disposition: attachment`, `nosniff`, a sandboxing CSP, and a content type
 //! from a short list of inert ones, whatever the sender declared.
 
-use super::attachments::{content_disposition, read_chunks};
+use super::attachments::file_response;
 use super::ApiPath;
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
-use switchboard_domain::attachment::safe_content_type;
+use axum::response::Response;
 use switchboard_domain::*;
-use switchboard_store::{EmailAttachment, EmailAttachmentId};
+use switchboard_store::EmailAttachmentId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -44,7 +41,7 @@ async fn download_email_attachment(
             EmailAttachmentId(attachment_id),
         )
         .await?;
-    file_response(&file, bytes)
+    file_response(&file.content_type, &file.filename, bytes)
 }
 
 /// An inline (`cid:`) image of an inbound email's HTML body: the mail's Message-ID and
@@ -63,33 +60,5 @@ async fn email_inline_image(
         .app
         .open_email_attachment_by_cid(&me.actor, &message_id, &content_id)
         .await?;
-    file_response(&file, bytes)
-}
-
-/// The file with headers that keep it from running in the browser.
-fn file_response(file: &EmailAttachment, bytes: tokio::fs::File) -> ApiResult<Response> {
-    let headers = [
-        (
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(safe_content_type(Some(&file.content_type))),
-        ),
-        (
-            header::CONTENT_DISPOSITION,
-            HeaderValue::from_str(&content_disposition(&file.filename))
-                .map_err(|e| ApiError::Internal(e.into()))?,
-        ),
-        (
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; sandbox"),
-        ),
-        (
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
-        ),
-    ];
-    Ok((headers, Body::from_stream(read_chunks(bytes))).into_response())
+    file_response(&file.content_type, &file.filename, bytes)
 }

@@ -11,6 +11,7 @@
 use super::format::tone;
 use super::view::{Avatar, Directory};
 use std::collections::BTreeSet;
+use switchboard_domain::policy::sees_inbox;
 use switchboard_domain::*;
 
 /// An inbox the conversation may move to.
@@ -133,11 +134,9 @@ fn user_inboxes(user: &User, inboxes: &[Inbox], dir: &Directory) -> String {
     ids(inboxes
         .iter()
         .filter(|i| {
-            i.member_user_ids.contains(&user.id)
-                || i.member_team_ids.iter().any(|t| {
-                    dir.team(*t)
-                        .is_some_and(|team| team.member_ids.contains(&user.id))
-                })
+            sees_inbox(user, &i.member_user_ids, &i.member_team_ids, |t| {
+                dir.team(t)
+            })
         })
         .map(|i| i.id))
 }

@@ -374,7 +374,14 @@ impl SqlStore {
             .await?;
         let mut meta = serde_json::json!({"event": "assigned", "assignee": change.assignee});
         if let Some(pick) = change.round_robin {
-            take_round_robin_turn(&mut tx, account, pick, change.assignee).await?;
+            take_turn(
+                &mut tx,
+                account,
+                Turn::Team(pick.team_id),
+                pick.previous,
+                change.assignee,
+            )
+            .await?;
             meta["round_robin_team_id"] = serde_json::json!(pick.team_id);
         }
         let entry = insert_entry(
@@ -407,30 +414,49 @@ impl SqlStore {
     }
 }
 
-/// Moves a round-robin team's turn from `pick.previous` to the picked user, or fails
-/// with `Conflict` when another assignment moved it first (the caller picks again).
-async fn take_round_robin_turn(
+/// Whose round-robin turn a pick takes: a team's (assignments to it), or an inbox's
+/// (moves into it that picked among several users).
+pub(crate) enum Turn {
+    Team(TeamId),
+    MovesInto(InboxId),
+}
+
+/// Moves the turn from `previous` (what the picker read) to the picked user, or fails
+/// with `Conflict` when another write moved it first (the caller picks again).
+pub(crate) async fn take_turn(
     tx: &mut Transaction<'static, Any>,
     account: AccountId,
-    pick: crate::RoundRobinPick,
+    turn: Turn,
+    previous: Option<UserId>,
     assignee: Option<Assignee>,
 ) -> StoreResult<()> {
+    let (sql, id, field) = match turn {
+        Turn::Team(team) => (
+            "UPDATE teams SET round_robin_last_user_id = $1 \
+             WHERE id = $2 AND account_id = $3 AND COALESCE(round_robin_last_user_id, 0) = $4",
+            team.0,
+            "user_id",
+        ),
+        Turn::MovesInto(inbox) => (
+            "UPDATE inboxes SET move_round_robin_last_user_id = $1 \
+             WHERE id = $2 AND account_id = $3 AND COALESCE(move_round_robin_last_user_id, 0) = $4",
+            inbox.0,
+            "user_ids",
+        ),
+    };
     let Some(Assignee::User(user)) = assignee else {
-        return Err(StoreError::InvalidReference("user_id"));
+        return Err(StoreError::InvalidReference(field));
     };
     // Ids start at 1, so 0 stands for "nobody picked yet" in the comparison.
-    let moved = sqlx::query(
-        "UPDATE teams SET round_robin_last_user_id = $1 \
-         WHERE id = $2 AND account_id = $3 AND COALESCE(round_robin_last_user_id, 0) = $4",
-    )
-    .bind(user.0)
-    .bind(pick.team_id.0)
-    .bind(account.0)
-    .bind(pick.previous.map_or(0, |u| u.0))
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if moved == 0 {
+    let taken = sqlx::query(sql)
+        .bind(user.0)
+        .bind(id)
+        .bind(account.0)
+        .bind(previous.map_or(0, |u| u.0))
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if taken == 0 {
         return Err(StoreError::Conflict("round-robin turn"));
     }
     Ok(())

@@ -3,41 +3,13 @@
 //! in the origin's list, the move's round-robin turn, the event, the optional comment
 //! and the notifications.
 
-use super::conversation::{ensure_assignee, insert_entry};
+use super::conversation::{ensure_assignee, insert_entry, take_turn, Turn};
 use super::list::{stub_row, STUB_SELECT};
 use super::notification::{notify, EntryRef};
 use super::{enum_col, SqlStore};
 use crate::{MoveChange, Moved, NewEntry, StoreError, StoreResult};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 use switchboard_domain::*;
-
-/// Moves the target inbox's round-robin turn from `previous` to `user`, or fails with
-/// `Conflict` when another move took it meanwhile (the caller picks again).
-async fn take_move_turn(
-    tx: &mut Transaction<'static, Any>,
-    inbox: InboxId,
-    previous: Option<UserId>,
-    user: Option<Assignee>,
-) -> StoreResult<()> {
-    let Some(Assignee::User(user)) = user else {
-        return Err(StoreError::InvalidReference("user_ids"));
-    };
-    // Ids start at 1, so 0 stands for "nobody picked yet" in the comparison.
-    let taken = sqlx::query(
-        "UPDATE inboxes SET move_round_robin_last_user_id = $1 \
-         WHERE id = $2 AND COALESCE(move_round_robin_last_user_id, 0) = $3",
-    )
-    .bind(user.0)
-    .bind(inbox.0)
-    .bind(previous.map_or(0, |u| u.0))
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if taken == 0 {
-        return Err(StoreError::Conflict("round-robin turn"));
-    }
-    Ok(())
-}
 
 impl SqlStore {
     pub(crate) async fn move_conversation(&self, change: MoveChange) -> StoreResult<Moved> {
@@ -74,7 +46,14 @@ impl SqlStore {
         }
         ensure_assignee(&mut tx, change.account_id, change.assignee).await?;
         if let Some(previous) = change.round_robin_previous {
-            take_move_turn(&mut tx, change.to_inbox, previous, change.assignee).await?;
+            take_turn(
+                &mut tx,
+                change.account_id,
+                Turn::MovesInto(change.to_inbox),
+                previous,
+                change.assignee,
+            )
+            .await?;
         }
 
         sqlx::query(

@@ -94,6 +94,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<UserId>>;
     async fn create_inbox(&self, new: NewInbox) -> StoreResult<Inbox>;
     async fn inbox(&self, account: AccountId, id: InboxId) -> StoreResult<Inbox>;
+    /// The account an inbox belongs to (for the command line and mail sources, which
+    /// name an inbox by id alone); [`StoreError::NotFound`] when there is none.
+    async fn inbox_account(&self, id: InboxId) -> StoreResult<AccountId>;
     async fn inboxes(&self, account: AccountId) -> StoreResult<Vec<Inbox>>;
     /// Inboxes the user is a member of, directly or through a team.
     async fn member_inbox_ids(&self, user: UserId) -> StoreResult<Vec<InboxId>>;

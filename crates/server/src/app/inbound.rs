@@ -64,6 +64,18 @@ pub fn cid_url(message_id: &str, content_id: &str) -> String {
     )
 }
 
+/// Parses a mail and refuses one that names nobody: the parser is lenient and reads
+/// almost any bytes as some message; one without a valid From (or Reply-To) address
+/// names nobody to answer and no contact, and RFC 5322 requires From, so it is
+/// refused as malformed.
+fn parse_acceptable(raw: &[u8]) -> Result<InboundMail, DeliverError> {
+    let mail = InboundMail::parse(raw).map_err(|e| DeliverError::Permanent(e.to_string()))?;
+    if mail.from.is_none() && mail.reply_to.is_none() {
+        return Err(DeliverError::Permanent("no valid From address".into()));
+    }
+    Ok(mail)
+}
+
 fn transient(what: &str, err: impl std::fmt::Display) -> DeliverError {
     DeliverError::Transient(format!("{what}: {err}"))
 }
@@ -77,17 +89,51 @@ impl App {
         raw: &[u8],
         recipients: &[String],
     ) -> Result<ReceiveOutcome, DeliverError> {
-        let mail = InboundMail::parse(raw).map_err(|e| DeliverError::Permanent(e.to_string()))?;
-        // The parser is lenient and reads almost any bytes as some message; one without
-        // a valid From (or Reply-To) address names nobody to answer and no contact, and
-        // RFC 5322 requires From: it is refused as malformed.
-        if mail.from.is_none() && mail.reply_to.is_none() {
-            return Err(DeliverError::Permanent("no valid From address".into()));
-        }
+        let mail = parse_acceptable(raw)?;
         let Some((account, inbox, recipient)) = self.inbox_of(recipients).await? else {
             return Err(DeliverError::Permanent("no inbox for any recipient".into()));
         };
         let token_conversation_id = self.token_conversation(&recipient).await?;
+        self.file_mail(mail, account, inbox, token_conversation_id)
+            .await
+    }
+
+    /// Files one mail fetched for a known inbox (an IMAP folder, an imported mailbox),
+    /// which has no SMTP envelope: a reply-address token is looked for among its To and
+    /// Cc addresses instead. Returns only after the commit, like [`App::receive_mail`].
+    #[tracing::instrument(skip_all, fields(size = raw.len(), %inbox))]
+    pub async fn receive_mail_into(
+        &self,
+        raw: &[u8],
+        inbox: InboxId,
+    ) -> Result<ReceiveOutcome, DeliverError> {
+        let mail = parse_acceptable(raw)?;
+        let account = match self.store.inbox_account(inbox).await {
+            Ok(account) => account,
+            Err(StoreError::NotFound) => {
+                return Err(DeliverError::Permanent(format!("no inbox {inbox}")))
+            }
+            Err(e) => return Err(transient("looking up the inbox", e)),
+        };
+        let mut token_conversation_id = None;
+        for recipient in mail.to.iter().chain(&mail.cc) {
+            token_conversation_id = self.token_conversation(&recipient.address).await?;
+            if token_conversation_id.is_some() {
+                break;
+            }
+        }
+        self.file_mail(mail, account, inbox, token_conversation_id)
+            .await
+    }
+
+    /// Files a parsed mail for `inbox` in one transaction and publishes its events.
+    async fn file_mail(
+        &self,
+        mail: InboundMail,
+        account: AccountId,
+        inbox: InboxId,
+        token_conversation_id: Option<ConversationId>,
+    ) -> Result<ReceiveOutcome, DeliverError> {
         let email = self
             .inbound_email(mail, account, inbox, token_conversation_id)
             .await?;

@@ -368,6 +368,18 @@ pub async fn email_reply_reopens_a_closed_conversation(store: &dyn Store) {
     );
 }
 
+pub async fn inbox_account_names_the_owner_of_an_inbox(store: &dyn Store) {
+    let fx = seed(store, "mail-owner").await;
+    assert_eq!(
+        store.inbox_account(fx.inbox.id).await.unwrap(),
+        fx.account.id
+    );
+    assert!(matches!(
+        store.inbox_account(InboxId(i64::MAX)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
 pub async fn inbox_for_address_matches_case_and_plus_addresses(store: &dyn Store) {
     let fx = seed(store, "mail-addr").await;
     let expected = Some((fx.account.id, fx.inbox.id));

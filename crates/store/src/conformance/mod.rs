@@ -141,6 +141,7 @@ macro_rules! conformance_tests {
             email_reply_follows_a_moved_conversation,
             email_reply_reopens_a_closed_conversation,
             inbox_for_address_matches_case_and_plus_addresses,
+            inbox_account_names_the_owner_of_an_inbox,
             inbox_address_is_unique_across_the_installation,
             email_attachments_are_recorded_with_their_entry,
             outbound_email_is_queued_leased_and_marked_sent_with_its_entry,

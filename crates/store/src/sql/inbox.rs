@@ -177,6 +177,15 @@ impl SqlStore {
         found.pop().ok_or(StoreError::NotFound)
     }
 
+    pub(crate) async fn inbox_account(&self, id: InboxId) -> StoreResult<AccountId> {
+        let row = sqlx::query("SELECT account_id FROM inboxes WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(AccountId(row.try_get("account_id")?))
+    }
+
     pub(crate) async fn inboxes(&self, account: AccountId) -> StoreResult<Vec<Inbox>> {
         self.load_inboxes(account, None).await
     }

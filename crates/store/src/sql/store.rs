@@ -112,6 +112,10 @@ impl Store for SqlStore {
         SqlStore::inbox(self, account, id).await
     }
 
+    async fn inbox_account(&self, id: InboxId) -> StoreResult<AccountId> {
+        SqlStore::inbox_account(self, id).await
+    }
+
     async fn inboxes(&self, account: AccountId) -> StoreResult<Vec<Inbox>> {
         SqlStore::inboxes(self, account).await
     }

@@ -10,6 +10,22 @@ use switchboard_store::{NewInbox, SqlStore, Store};
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// Whether an external test peer (aiosmtpd, dovecot) is installed, given `present`.
+/// Without it a test returns early with a note, so `cargo test` needs nothing but
+/// Rust; under CI (`CI` set), where `.ci/run` installs every peer, a missing one fails.
+pub fn peer_available(name: &str, present: bool) -> bool {
+    if !present {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} is missing, and CI installs it (.ci/lib.sh)"
+        );
+        eprintln!(
+            "note: {name} is not installed; this test is skipped (`bash .ci/run` installs it)"
+        );
+    }
+    present
+}
+
 pub struct TestApp {
     pub addr: String,
     pub app: App,

@@ -3,7 +3,7 @@
 //! library for the Insert menu, so a first run shows the product at work.
 
 use crate::app::{App, NewUserInput};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use serde_json::json;
 use switchboard_domain::*;
 use switchboard_store::{
@@ -283,7 +283,80 @@ pub async fn seed(app: &App) -> ApiResult<bool> {
         }
     }
     seed_handoff(app, account.id, inboxes[1].id, &users).await?;
+    seed_mail(app, inboxes[0].id).await?;
     Ok(true)
+}
+
+/// A real HTML mail with a remote image, a quoted history and a PDF, and the
+/// customer's reply to our answer, filed through the inbound mail path: the
+/// conversation to try "show images", the folded quote and Forward on.
+const DEMO_MAILS: [&str; 2] = [
+    "From: Maya Brooks <maya@brooks-bakery.example>\r\n\
+To: Acme Support <support@acme.test>\r\n\
+Subject: Mixer order #4471 arrived damaged\r\n\
+Date: Tue, 24 Nov 2026 09:12:00 +0000\r\n\
+Message-ID: <maya-4471-1@brooks-bakery.example>\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"outer\"\r\n\
+\r\n\
+--outer\r\n\
+Content-Type: multipart/alternative; boundary=\"alt\"\r\n\
+\r\n\
+--alt\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Hello Acme team,\r\n\
+\r\n\
+Our stand mixer (order #4471) arrived with a cracked bowl. Photos and the delivery note are attached.\r\n\
+Could you send a replacement bowl before Friday? We bake for a wedding on Saturday.\r\n\
+\r\n\
+Thanks,\r\n\
+Maya\r\n\
+--alt\r\n\
+Content-Type: text/html; charset=utf-8\r\n\
+\r\n\
+<html><body><p>Hello Acme team,</p>\
+<p>Our <b>stand mixer</b> (order <a href=\"https://shop.acme.test/orders/4471\">#4471</a>) arrived with a <span style=\"color:red\">cracked bowl</span>. \
+The delivery note is attached.</p>\
+<table border=\"1\" cellpadding=\"4\"><tr><th>Item</th><th>Qty</th><th>State</th></tr>\
+<tr><td>Stand mixer Pro 5L</td><td>1</td><td>Bowl cracked</td></tr></table>\
+<p><img src=\"https://images.brooks-bakery.example/photos/cracked-bowl.jpg\" alt=\"Photo of the cracked bowl\" width=\"320\"></p>\
+<p>Could you send a replacement bowl <i>before Friday</i>? We bake for a wedding on Saturday.</p>\
+<p>Thanks,<br>Maya<br>Brooks Bakery</p>\
+<script>alert('never runs')</script>\
+<blockquote><p>On Mon, Nov 23, 2026, Acme Shop wrote:</p><p>Your order #4471 has shipped and arrives tomorrow.</p></blockquote>\
+</body></html>\r\n\
+--alt--\r\n\
+--outer\r\n\
+Content-Type: application/pdf; name=\"delivery-note-4471.pdf\"\r\n\
+Content-Disposition: attachment; filename=\"delivery-note-4471.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+JVBERi0xLjQKJcfsj6IKMSAwIG9iago8PC9UeXBlL0NhdGFsb2c+PgplbmRvYmoKdHJhaWxlcgo8PC9Sb290IDEgMCBSPj4KJSVFT0YK\r\n\
+--outer--\r\n",
+    "From: Maya Brooks <maya@brooks-bakery.example>\r\n\
+To: Acme Support <support@acme.test>\r\n\
+Subject: Re: Mixer order #4471 arrived damaged\r\n\
+Date: Tue, 24 Nov 2026 09:40:00 +0000\r\n\
+Message-ID: <maya-4471-2@brooks-bakery.example>\r\n\
+In-Reply-To: <maya-4471-1@brooks-bakery.example>\r\n\
+References: <maya-4471-1@brooks-bakery.example>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+One more thing: the bowl's order code on the box is MX-5L-B. Thanks again!\r\n\
+\r\n\
+On Tue, Nov 24, 2026 at 09:12, Maya Brooks wrote:\r\n\
+> Hello Acme team,\r\n\
+> Our stand mixer (order #4471) arrived with a cracked bowl.\r\n",
+];
+
+async fn seed_mail(app: &App, support: InboxId) -> ApiResult<()> {
+    for raw in DEMO_MAILS {
+        app.receive_mail_into(raw.as_bytes(), support)
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("filing a demo mail: {e}")))?;
+    }
+    Ok(())
 }
 
 /// A fresh sale whose contact Olga (Support, through Tier 2) owns, with its onboarding

@@ -656,6 +656,7 @@ function initInbox() {
     localizeTimes(pane);
     for (const kbd of $$('kbd[data-mod]', pane)) kbd.textContent = isMac ? '⌘' : 'Ctrl';
     highlightMentions(pane);
+    mail.restore(pane);
     presence.render();
   }
 
@@ -1540,6 +1541,36 @@ function initInbox() {
 
   // ----- Move to another inbox (the dialog) -----
 
+  /** Tab and Shift+Tab stay inside the modal dialog `d`; true when it moved focus. */
+  function trapTab(d, e) {
+    if (e.key !== 'Tab' || !d) return false;
+    const focusable = $$('button, input, select, textarea', d).filter(
+      (el) => !el.disabled && el.offsetParent !== null && !(el.type === 'radio' && !el.checked),
+    );
+    if (focusable.length === 0) return false;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (e.shiftKey && document.activeElement === first) {
+      last.focus();
+      return true;
+    }
+    if (!e.shiftKey && document.activeElement === last) {
+      first.focus();
+      return true;
+    }
+    return false;
+  }
+
+  /** Closes every menu and popover before a modal dialog opens. */
+  function closePopovers() {
+    more.close();
+    owners.close();
+    insert.close();
+    mentions.close();
+    notifications.close();
+    setMenu(false, { focus: false });
+  }
+
   const moving = (() => {
     const dialogEl = () => $('[data-test=move-dialog]', pane);
     let returnFocus = null;
@@ -1643,12 +1674,7 @@ function initInbox() {
         return true;
       }
       if (d.open) return true;
-      more.close();
-      owners.close();
-      insert.close();
-      mentions.close();
-      notifications.close();
-      setMenu(false, { focus: false });
+      closePopovers();
       returnFocus = document.activeElement;
       subject = page.openId;
       busy = false;
@@ -1749,29 +1775,8 @@ function initInbox() {
       }
     }
 
-    /** Tab and Shift+Tab stay inside the dialog. */
-    function trap(e) {
-      const d = dialogEl();
-      if (e.key !== 'Tab' || !d) return false;
-      const focusable = $$('button, input, select, textarea', d).filter(
-        (el) => !el.disabled && el.offsetParent !== null && !(el.type === 'radio' && !el.checked),
-      );
-      if (focusable.length === 0) return false;
-      const first = focusable[0];
-      const last = focusable[focusable.length - 1];
-      if (e.shiftKey && document.activeElement === first) {
-        last.focus();
-        return true;
-      }
-      if (!e.shiftKey && document.activeElement === last) {
-        first.focus();
-        return true;
-      }
-      return false;
-    }
-
     function key(e) {
-      if (trap(e)) return true;
+      if (trapTab(dialogEl(), e)) return true;
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         submit();
         return true;
@@ -1793,6 +1798,211 @@ function initInbox() {
 
   /** Conversations this page moved away: their thread's 404 is expected, not an error. */
   const movedAway = new Set();
+
+  // ----- Email: remote images, quoted history, delivery retry -----
+
+  const mail = (() => {
+    /** Entries whose remote images / quoted history the reader opened (kept across refreshes). */
+    const imagesShown = new Set();
+    const quotesShown = new Set();
+
+    /** Loads an entry's held-back remote images (http and https only, no referrer). */
+    function loadImages(entry) {
+      for (const img of $$('img[data-remote-src]', entry)) {
+        const src = img.dataset.remoteSrc;
+        img.removeAttribute('data-remote-src');
+        if (!/^https?:\/\//i.test(src)) continue;
+        img.referrerPolicy = 'no-referrer';
+        img.src = src;
+      }
+      $('[data-test=remote-images]', entry)?.remove();
+    }
+
+    function setQuote(entry, shown) {
+      entry.classList.toggle('show-quoted', shown);
+      const toggle = $('[data-test=quote-toggle]', entry);
+      if (!toggle) return;
+      toggle.setAttribute('aria-expanded', String(shown));
+      const label = shown ? 'Hide the quoted history' : 'Show the quoted history';
+      toggle.setAttribute('aria-label', label);
+      toggle.title = label;
+    }
+
+    function showImages(entry) {
+      imagesShown.add(entry.dataset.id);
+      loadImages(entry);
+    }
+
+    function toggleQuote(entry) {
+      const shown = !entry.classList.contains('show-quoted');
+      if (shown) quotesShown.add(entry.dataset.id);
+      else quotesShown.delete(entry.dataset.id);
+      setQuote(entry, shown);
+    }
+
+    /** After a render: what the reader opened stays open. */
+    function restore(root) {
+      for (const entry of $$('.entry.is-email', root)) {
+        if (imagesShown.has(entry.dataset.id)) loadImages(entry);
+        if (quotesShown.has(entry.dataset.id)) setQuote(entry, true);
+      }
+    }
+
+    async function retry(button) {
+      const id = page.openId;
+      if (!id || button.disabled) return;
+      button.disabled = true;
+      const path = `/api/v1/conversations/${encodeURIComponent(id)}/entries/${encodeURIComponent(button.dataset.entryId)}/retry`;
+      const res = await api('POST', path);
+      button.disabled = false;
+      if (!res.ok) {
+        toast(res.message, { error: true });
+        return;
+      }
+      toast('Sending again');
+      refreshThread();
+    }
+
+    return { showImages, toggleQuote, restore, retry };
+  })();
+
+  // ----- Forward an email (the dialog) -----
+
+  const forwarding = (() => {
+    const dialogEl = () => $('[data-test=forward-dialog]', pane);
+    let returnFocus = null;
+    let busy = false;
+    /** What the dialog forwards: `{conversation, entry}` (kept if the pane changes). */
+    let subject = null;
+
+    const field = (test) => $(`[data-test=${test}]`, dialogEl());
+    const isOpen = () => Boolean(dialogEl()?.open);
+    /** Addresses typed as `a@x.test, b@y.test` (commas, semicolons or spaces). */
+    const addresses = (text) => text.split(/[\s,;]+/).map((a) => a.trim()).filter(Boolean);
+
+    function sync() {
+      if (!dialogEl()) return;
+      field('forward-send').disabled = busy || addresses(field('forward-to').value).length === 0 || !field('forward-message').value.trim();
+    }
+
+    function showError(message) {
+      const error = field('forward-error');
+      error.textContent = message;
+      error.hidden = !message;
+    }
+
+    /** The newest email message's Forward button (what `f` forwards). */
+    const latest = () => $('[data-action=forward].is-latest', pane) ?? $$('[data-action=forward]', pane).at(-1);
+
+    /** Shows the original's headers, opening lines and files under the message. */
+    function describe(button) {
+      const d = dialogEl();
+      const entry = button.closest('.entry');
+      const set = (name, text) => {
+        $(`[data-field=${name}]`, d).textContent = text;
+      };
+      set('from', button.dataset.from || '');
+      set('date', button.dataset.date || '');
+      set('subject', button.dataset.subject || $('[data-test=thread-subject]', pane)?.textContent.trim() || '');
+      const text = ($('.body', entry)?.innerText ?? '').replace(/\s+/g, ' ').trim();
+      set('excerpt', text.length > 280 ? `${text.slice(0, 280)}…` : text);
+      const files = $$('.file-name', entry).map((f) => f.textContent.trim());
+      const filesEl = $('[data-field=files]', d);
+      filesEl.textContent = files.length ? `${files.length === 1 ? 'Attachment' : `${files.length} attachments`}: ${files.join(', ')}` : '';
+      filesEl.hidden = files.length === 0;
+    }
+
+    function open(button = latest()) {
+      const d = dialogEl();
+      if (!d || !button || !page.openId) return false;
+      if (d.open) return true;
+      closePopovers();
+      returnFocus = document.activeElement;
+      const sameMessage = subject?.conversation === page.openId && subject?.entry === button.dataset.entryId;
+      if (!sameMessage) {
+        // A new message starts blank; reopening the same one keeps what was typed.
+        field('forward-to').value = '';
+        field('forward-cc').value = '';
+        field('forward-message').value = '';
+        field('forward-cc-row').hidden = true;
+        field('forward-show-cc').hidden = false;
+      }
+      subject = { conversation: page.openId, entry: button.dataset.entryId };
+      busy = false;
+      showError('');
+      describe(button);
+      d.showModal();
+      sync();
+      field('forward-to').focus();
+      return true;
+    }
+
+    function close() {
+      const d = dialogEl();
+      if (!d?.open || busy) return;
+      d.close();
+    }
+
+    function closed() {
+      const back = returnFocus;
+      returnFocus = null;
+      if (back?.isConnected) back.focus();
+    }
+
+    function cancel(e) {
+      if (busy) e.preventDefault();
+    }
+
+    function showCc() {
+      field('forward-cc-row').hidden = false;
+      field('forward-show-cc').hidden = true;
+      field('forward-cc').focus();
+    }
+
+    async function submit() {
+      const d = dialogEl();
+      if (!d || !subject || busy || field('forward-send').disabled) return;
+      const to = addresses(field('forward-to').value);
+      const body = {
+        message_id: apiId(subject.entry),
+        to,
+        cc: addresses(field('forward-cc').value),
+        body: field('forward-message').value,
+      };
+      const { conversation } = subject;
+      busy = true;
+      showError('');
+      d.classList.add('is-busy');
+      field('forward-send').disabled = true;
+      field('forward-cancel').disabled = true;
+      const res = await api('POST', `/api/v1/conversations/${encodeURIComponent(conversation)}/forward`, body);
+      busy = false;
+      d.classList.remove('is-busy');
+      field('forward-cancel').disabled = false;
+      if (!res.ok) {
+        showError(res.message);
+        sync();
+        return;
+      }
+      subject = null;
+      d.close();
+      toast(`Forwarded to ${to.join(', ')}`);
+      if (page.openId !== conversation) return;
+      await refreshThread();
+      scrollTimelineToEnd();
+    }
+
+    function key(e) {
+      if (trapTab(dialogEl(), e)) return true;
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        submit();
+        return true;
+      }
+      return false;
+    }
+
+    return { open, close, closed, cancel, isOpen, sync, submit, key, showCc };
+  })();
 
   // ----- Tickets (the contact column) -----
 
@@ -2593,6 +2803,12 @@ function initInbox() {
       run: () => moving.open(),
     },
     {
+      keys: ['f'],
+      key: 'f',
+      description: 'Forward the latest email of the conversation',
+      run: () => forwarding.open(),
+    },
+    {
       keys: ['/'],
       key: '/',
       description: 'Search conversations',
@@ -2632,7 +2848,7 @@ function initInbox() {
 
   document.addEventListener('keydown', (e) => {
     if (e.defaultPrevented || e.isComposing || e.altKey) return;
-    if (confirmBox?.open || moving.isOpen()) return; // a modal handles its own keys (Esc cancels)
+    if (confirmBox?.open || moving.isOpen() || forwarding.isOpen()) return; // a modal handles its own keys (Esc cancels)
     const mod = e.ctrlKey || e.metaKey;
     const typing = isTyping(e.target);
     // Enter on a button, tab or menu item activates it rather than opening a row.
@@ -2670,6 +2886,11 @@ function initInbox() {
     if (e.target.matches('[data-test=move-form]')) {
       e.preventDefault();
       moving.submit();
+      return;
+    }
+    if (e.target.matches('[data-test=forward-form]')) {
+      e.preventDefault();
+      forwarding.submit();
       return;
     }
     if (!e.target.matches('[data-region=composer]')) return;
@@ -2718,6 +2939,14 @@ function initInbox() {
     const moreItem = t.closest('[data-test=more-menu] [role=menuitem]');
     if (moreItem) more.activate(moreItem);
     if (t.closest('[data-action=close-move]')) moving.close();
+    const forward = t.closest('[data-action=forward]');
+    if (forward) forwarding.open(forward);
+    if (t.closest('[data-action=close-forward]')) forwarding.close();
+    if (t.closest('[data-action=forward-cc]')) forwarding.showCc();
+    if (t.closest('[data-action=show-images]')) mail.showImages(t.closest('.entry'));
+    if (t.closest('[data-action=toggle-quote]')) mail.toggleQuote(t.closest('.entry'));
+    const retry = t.closest('[data-action=retry-delivery]');
+    if (retry) mail.retry(retry);
     if (t.closest('[data-test=ticket-create]')) tickets.open();
     const ticket = t.closest('[data-test=ticket-item]');
     if (ticket) tickets.open(ticket);
@@ -2727,9 +2956,11 @@ function initInbox() {
   // The move dialog: Esc and × close it (not while the move is on its way).
   pane.addEventListener('cancel', (e) => {
     if (e.target.matches?.('[data-test=move-dialog]')) moving.cancel(e);
+    if (e.target.matches?.('[data-test=forward-dialog]')) forwarding.cancel(e);
   }, true);
   pane.addEventListener('close', (e) => {
     if (e.target.matches?.('[data-test=move-dialog]')) moving.closed();
+    if (e.target.matches?.('[data-test=forward-dialog]')) forwarding.closed();
   }, true);
 
   // Keep focus in the text box while clicking toolbar buttons and menu options.
@@ -2754,6 +2985,10 @@ function initInbox() {
     if (t.matches('[data-test=owner-filter]')) owners.filter(t.value);
     if (t.matches('[data-test=insert-search]')) insert.load();
     if (t.matches('[data-test=move-filter]')) moving.filter(t.value);
+    if (t.closest('[data-test=forward-dialog]')) {
+      forwarding.sync();
+      if (!t.matches('[data-test=forward-message]')) $('[data-test=forward-error]', pane).hidden = true;
+    }
     if (t.closest('[data-test=ticket-form]')) tickets.showError(t.closest('[data-test=ticket-form]'), '');
   });
 
@@ -2786,6 +3021,10 @@ function initInbox() {
     }
     if (t.closest('[data-test=move-dialog]')) {
       if (moving.key(e)) e.preventDefault();
+      return;
+    }
+    if (t.closest('[data-test=forward-dialog]')) {
+      if (forwarding.key(e)) e.preventDefault();
       return;
     }
     if (t.closest('[data-test=more-menu]') && more.key(e)) {

@@ -58,7 +58,9 @@ fn mention_name(value: &Value, dir: &Directory) -> Option<String> {
     dir.user(UserId(id)).map(|u| u.name.clone())
 }
 
-fn attachment(value: &Value) -> Option<AttachmentView> {
+/// A file listed in an entry's `meta` (`id`, `filename`, `content_type`, `size`) as a
+/// chip; `href` makes the download link from the (percent-encoded) id.
+pub fn attachment_view(value: &Value, href: impl Fn(&str) -> String) -> Option<AttachmentView> {
     let o = value.as_object()?;
     let id = o.get("id").and_then(id_text)?;
     let filename = o
@@ -86,7 +88,7 @@ fn attachment(value: &Value) -> Option<AttachmentView> {
             .and_then(Value::as_u64)
             .map(file_size)
             .unwrap_or_default(),
-        href: format!("/api/v1/attachments/{}", path_segment(&id)),
+        href: href(&path_segment(&id)),
         filename,
         icon,
     })
@@ -116,7 +118,10 @@ impl EntryExtras {
                 .filter(|h| !h.trim().is_empty())
                 .map(str::to_owned),
             mentions,
-            attachments: list("attachments").iter().filter_map(attachment).collect(),
+            attachments: list("attachments")
+                .iter()
+                .filter_map(|a| attachment_view(a, |id| format!("/api/v1/attachments/{id}")))
+                .collect(),
             deleted,
         }
     }

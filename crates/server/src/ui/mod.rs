@@ -9,7 +9,8 @@
 //!   `meta` adds (a comment's sanitized HTML, mentions, attachments); [`format`]: times,
 //!   initials, colours, sizes and query strings; [`icons`]: channel icons;
 //!   [`tickets`]: the Tickets section of the contact column; [`moving`]: the
-//!   "Move to another inbox" dialog.
+//!   "Move to another inbox" dialog; [`email`]: a mail's HTML and files, forwards and
+//!   delivery states.
 //! - [`assets`]: `/static/app.js` and `/static/app.css`, compiled in.
 //!
 //! Handlers read only through `App`, like the JSON API, so the UI can never show what
@@ -20,6 +21,7 @@
 
 mod assets;
 pub mod comment;
+pub mod email;
 mod error;
 pub mod format;
 pub mod icons;

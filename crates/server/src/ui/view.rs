@@ -6,6 +6,7 @@
 //! together with `now`, so these builders are plain functions.
 
 use super::comment::EntryExtras;
+use super::email::{DeliveryView, EmailView, ForwardView};
 use super::format::{clock_time, full_time, initials, iso_time, query, relative_time, tone};
 use super::icons::{channel_icon, channel_label};
 use super::moving::MoveView;
@@ -447,12 +448,28 @@ pub struct EntryView {
     pub author: Avatar,
     pub body: String,
     pub time: TimeView,
-    /// Forward recipients or delivery state, when the entry's meta names them.
-    pub note: Option<String>,
+    /// An email message's HTML, recipients and files.
+    pub email: Option<EmailView>,
+    /// A forward's recipients (the yellow bar).
+    pub forward: Option<ForwardView>,
+    /// Delivery state of a mail the team sent.
+    pub delivery: Option<DeliveryView>,
+    /// An email message the reader can forward; `latest` marks the newest one, whose
+    /// Forward button is always shown (and which `f` forwards).
+    pub forwardable: bool,
+    pub latest: bool,
     /// A comment's HTML, mentions and attachments.
     pub extras: EntryExtras,
     /// The reader may delete this comment (its author, or an admin).
     pub can_delete: bool,
+}
+
+impl EntryView {
+    /// Every file of the entry: a comment's uploads or a mail's attachments.
+    pub fn files(&self) -> Vec<&super::comment::AttachmentView> {
+        let mail = self.email.iter().flat_map(|m| &m.attachments);
+        self.extras.attachments.iter().chain(mail).collect()
+    }
 }
 
 /// The contact column beside a thread.
@@ -493,6 +510,8 @@ pub struct ThreadView {
     pub ticket_subject: String,
     /// The "Move to another inbox" dialog.
     pub moving: MoveView,
+    /// The thread holds an email message to forward (the Forward dialog is rendered).
+    pub can_forward: bool,
 }
 
 /// What a thread pane shows beyond the conversation and the directory, fetched by the
@@ -522,11 +541,16 @@ impl ThreadView {
         let c = view.conversation;
         let contact_name = c.contact.display_name().to_owned();
         let contact_avatar = Avatar::person(c.contact.id.0, &contact_name);
-        let entries = view
+        let mut entries: Vec<EntryView> = view
             .timeline
             .into_iter()
-            .filter_map(|e| entry_view(e, &contact_avatar, dir, cx.viewer, now))
+            .filter_map(|e| entry_view(e, c.channel, &contact_avatar, dir, cx.viewer, now))
             .collect();
+        let latest = entries.iter_mut().rev().find(|e| e.forwardable);
+        let can_forward = latest.is_some();
+        if let Some(latest) = latest {
+            latest.latest = true;
+        }
         let mut members = cx
             .inbox
             .map(|i| inbox_members(i, dir, cx.viewer.user_id()))
@@ -581,6 +605,7 @@ impl ThreadView {
             tickets: TicketView::list(&cx.extras.tickets, dir),
             ticket_subject,
             moving,
+            can_forward,
         }
     }
 }
@@ -588,6 +613,7 @@ impl ThreadView {
 /// An entry as the thread shows it; `None` for a deleted comment.
 fn entry_view(
     e: TimelineEntry,
+    channel: Channel,
     contact: &Avatar,
     dir: &Directory,
     viewer: Viewer,
@@ -603,30 +629,9 @@ fn entry_view(
         (None, Some(_), _) | (None, None, Some(Direction::Inbound)) => contact.clone(),
         (None, None, _) => Avatar::person(0, "Switchboard"),
     };
-    let text = |key: &str| e.meta.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    let note = match e.kind {
-        EntryKind::Forward => e
-            .meta
-            .get("to")
-            .and_then(|to| match to {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Array(list) => Some(
-                    list.iter()
-                        .filter_map(|v| v.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-                _ => None,
-            })
-            .map(|to| format!("Forwarded to {to}")),
-        EntryKind::Message if outbound => text("delivery").and_then(|state| match state.as_str() {
-            "failed" => Some(match text("delivery_error") {
-                Some(why) => format!("Not delivered: {why}"),
-                None => "Not delivered".to_owned(),
-            }),
-            "queued" => Some("Queued".to_owned()),
-            _ => None,
-        }),
+    let is_email = channel == Channel::Email || e.meta.get("email").is_some_and(|m| m.is_object());
+    let email = match e.kind {
+        EntryKind::Message => EmailView::from_meta(&e.meta, e.conversation_id),
         _ => None,
     };
     Some(EntryView {
@@ -636,7 +641,17 @@ fn entry_view(
         author,
         body: e.body,
         time: TimeView::clock(e.created_at, now),
-        note,
+        forwardable: e.kind == EntryKind::Message && is_email,
+        latest: false,
+        forward: match e.kind {
+            EntryKind::Forward => ForwardView::from_meta(&e.meta),
+            _ => None,
+        },
+        delivery: match e.kind {
+            EntryKind::Message | EntryKind::Forward if outbound => DeliveryView::from_meta(&e.meta),
+            _ => None,
+        },
+        email,
         can_delete: e.kind == EntryKind::Comment && viewer.may_delete_comment(e.author_user_id),
         extras,
     })

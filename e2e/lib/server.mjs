@@ -50,9 +50,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Starts `switchboard serve --demo` and waits until `GET /login` answers 200.
  *
  * @param {string} label names the log file (`e2e/out/server-<label>.log`)
+ * @param {{args?: string[]}} options `args`: more `serve` flags (e.g. `--relay URL`)
  * @returns {Promise<{url: string, logFile: string, dataDir: string, stop: () => Promise<void>}>}
  */
-export async function startServer(label = 'e2e') {
+export async function startServer(label = 'e2e', { args: extraArgs = [] } = {}) {
   const bin = serverBinary();
   if (!fs.existsSync(bin)) {
     throw new Error(
@@ -74,6 +75,7 @@ export async function startServer(label = 'e2e') {
     '--data-dir', dataDir,
     '--http', `127.0.0.1:${httpPort}`,
     '--smtp', `127.0.0.1:${smtpPort}`,
+    ...extraArgs,
   ];
   fs.writeSync(log, `$ ${bin} ${args.join(' ')}\n`);
   const child = spawn(bin, args, {

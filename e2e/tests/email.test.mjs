@@ -7,14 +7,21 @@
 //   window; a bad address is refused inside it with the input kept; "Send" adds a
 //   forward entry with the yellow "Forwarded to …" bar, queued for delivery, which a
 //   teammate watching the conversation sees appear live.
-// Writes the screenshots docs/screenshots/email-thread.png and forward-dialog.png.
+// - with a relay that refuses the recipient, a reply shows "Not delivered" with the
+//   relay's answer; once the relay accepts again, Retry sends it and it shows "Sent".
+// Writes the screenshots docs/screenshots/email-thread.png, email-forwarded.png and
+// forward-dialog.png.
 
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { apiGet, eventually, inboxId, inboxPage, login, screenshot, withBrowser } from '../lib/browser.mjs';
 import { PASSWORD, USERS } from '../lib/demo.mjs';
-import { E2E_DIR, startServer } from '../lib/server.mjs';
+import { E2E_DIR, freePort, startServer } from '../lib/server.mjs';
 
 const SCREENSHOTS = path.resolve(E2E_DIR, '../docs/screenshots');
 const SUBJECT = 'Mixer order #4471 arrived damaged';
@@ -188,4 +195,80 @@ test('an email renders sanitized, images on request, quote folded; forward shows
       assert.match(await benForward.locator('[data-test=forward-bar]').innerText(), /Forwarded to warehouse@partner\.example/);
     });
   });
+});
+
+const SINK_SCRIPT = path.resolve(E2E_DIR, '../crates/server/tests/support/smtp_sink.py');
+
+/** Whether Python's aiosmtpd is here (`.ci/run` installs it; elsewhere the test skips). */
+function haveAiosmtpd() {
+  return spawnSync('python3', ['-c', 'import aiosmtpd'], { stdio: 'ignore' }).status === 0;
+}
+
+/** An aiosmtpd relay on `port` storing accepted mail in `dir`; `reject` refuses every recipient with 550. */
+async function startSink(port, dir, { reject = false } = {}) {
+  const child = spawn('python3', [SINK_SCRIPT, dir, String(port), ...(reject ? ['--reject'] : [])], { stdio: 'ignore' });
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const up = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return { stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGKILL'); }) };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the SMTP sink did not start on port ${port}`);
+}
+
+test('a reply the relay refuses shows the answer; Retry sends it once the relay accepts', { timeout: 150_000 }, async (t) => {
+  if (!haveAiosmtpd()) {
+    assert.ok(!process.env.CI, 'CI installs aiosmtpd (.ci/lib.sh)');
+    t.skip('Python aiosmtpd is not installed');
+    return;
+  }
+  const sinkPort = await freePort();
+  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-e2e-sink-'));
+  let sink = await startSink(sinkPort, mailDir, { reject: true });
+  const relayed = await startServer('email-relay', { args: ['--relay', `smtp://127.0.0.1:${sinkPort}?tls=none`] });
+  try {
+    await withBrowser('email-retry', async ({ page }) => {
+      await login(page, relayed.url, USERS.ana, PASSWORD);
+      const support = await inboxId(page, relayed.url, 'Support');
+      const list = await apiGet(page, relayed.url, `/api/v1/inboxes/${support}/conversations?status=open&assignee=any&limit=100`);
+      const id = String(list.items.find((c) => c.subject === SUBJECT).id);
+      const u = ui(page);
+      await page.goto(`${relayed.url}/inboxes/${support}?c=${id}`);
+      await u.replyBody.waitFor({ state: 'visible' });
+      await u.replyBody.fill('A replacement bowl leaves our warehouse today.');
+      await u.replySend.click();
+      const reply = u.entries.filter({ hasText: 'A replacement bowl leaves our warehouse today.' });
+      await reply.waitFor({ state: 'visible' });
+
+      const delivery = reply.locator('[data-test=delivery]');
+      await eventually(async () => assert.equal(await delivery.getAttribute('data-state'), 'failed'), { timeout: 30_000 });
+      assert.match(await delivery.innerText(), /Not delivered/);
+      assert.match(await delivery.locator('[data-test=delivery-detail]').innerText(), /550/);
+      await delivery.scrollIntoViewIfNeeded();
+      await screenshot(page, 'delivery-failed.png');
+
+      await sink.stop();
+      sink = await startSink(sinkPort, mailDir);
+      await delivery.locator('[data-test=retry-delivery]').click();
+      await u.toast.filter({ hasText: 'Sending again' }).waitFor({ state: 'visible' });
+      await eventually(async () => assert.equal(await reply.locator('[data-test=delivery]').getAttribute('data-state'), 'sent'), { timeout: 30_000 });
+      assert.equal(await reply.locator('[data-test=retry-delivery]').count(), 0, 'a sent mail offers no retry');
+      const mails = fs.readdirSync(mailDir).filter((f) => f.endsWith('.eml'));
+      assert.equal(mails.length, 1, 'the relay got the reply once');
+      const raw = fs.readFileSync(path.join(mailDir, mails[0]), 'utf8');
+      assert.match(raw, /X-Sink-Envelope-To: maya@brooks-bakery\.example/);
+      assert.match(raw, /In-Reply-To: <maya-4471-2@brooks-bakery\.example>/);
+    });
+  } finally {
+    await relayed.stop();
+    await sink.stop();
+    fs.rmSync(mailDir, { recursive: true, force: true });
+  }
 });

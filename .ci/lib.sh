@@ -51,7 +51,8 @@ apt_install() {
   apt-get install -y -q --no-install-recommends "$@" </dev/null
 }
 
-# Chromium for the browser suite; PostgreSQL (server and client) for step 5.
+# Chromium for the browser suite; PostgreSQL (server and client) for step 5; dovecot
+# and aiosmtpd, the mail peers of the server's tests.
 ensure_apt_tools() {
   local need=()
   if [[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]]; then
@@ -67,6 +68,15 @@ ensure_apt_tools() {
   fi
   if ! python3 -c 'import aiosmtpd' 2>/dev/null && ! command -v pip3 >/dev/null; then
     need+=(python3-pip)
+  fi
+  # dovecot: the IMAP server the poller's tests start privately (own config, port and
+  # directory; crates/server/tests/it/imap.rs). The package's system service is never
+  # needed: where it starts, it listens on 143/993 and is left alone; in containers
+  # policy-rc.d usually stops it from starting at all.
+  if [[ -x /usr/sbin/dovecot ]]; then
+    note "dovecot present"
+  else
+    need+=(dovecot-imapd)
   fi
   if [[ ${#need[@]} -gt 0 ]]; then
     apt_install "${need[@]}"

@@ -9,10 +9,14 @@
 //! `presence`: times presence frames from one sender socket to N watcher sockets, on
 //! one node and (with `--postgres`) across two nodes; see `presence.rs`.
 //!
+//! `smtp`: inbound SMTP throughput and latency over 1 and 4 connections, then checks
+//! that every acknowledged mail is filed; see `smtp.rs`.
+//!
 //! Run: `cargo build --release && cargo run --release -p switchboard-loadgen -- list --conversations 100000`
 //! or `... -- presence --watchers 500 --postgres postgres://user:pass@host/db`
 
 mod presence;
+mod smtp;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
@@ -68,12 +72,33 @@ enum Cmd {
         #[arg(long, env = "SWITCHBOARD_BENCH_POSTGRES_URL")]
         postgres: Option<String>,
     },
+    /// Time inbound SMTP: N mails over 1 and 4 concurrent connections, `250` after commit.
+    Smtp {
+        /// Mails sent per connection count.
+        #[arg(long, default_value_t = 20_000)]
+        mails: usize,
+        /// Connection counts to measure, one run each.
+        #[arg(long, value_delimiter = ',', default_value = "1,4")]
+        connections: Vec<usize>,
+        /// The SMTP client: lettre (one command per round trip) or pipelined (RFC 2920).
+        #[arg(long, value_enum, default_value_t = smtp::ClientKind::Lettre)]
+        client: smtp::ClientKind,
+        /// The server binary to start.
+        #[arg(long, default_value = "target/release/switchboard")]
+        server: PathBuf,
+        /// Use this PostgreSQL URL (a fresh database is created) instead of SQLite.
+        #[arg(long, env = "SWITCHBOARD_BENCH_POSTGRES_URL")]
+        postgres: Option<String>,
+    },
 }
 
 /// A child server process, killed on drop.
 struct Server {
     child: Child,
+    /// The HTTP listener's address.
     addr: String,
+    /// The inbound SMTP listener's address.
+    smtp: String,
 }
 
 impl Drop for Server {
@@ -120,7 +145,7 @@ async fn start_server(
                 binary.display()
             )
         })?;
-    let server = Server { child, addr };
+    let server = Server { child, addr, smtp };
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
@@ -431,6 +456,22 @@ async fn main() -> anyhow::Result<()> {
                 watchers,
                 frames,
                 interval: std::time::Duration::from_millis(interval_ms),
+                server,
+                postgres,
+            })
+            .await
+        }
+        Cmd::Smtp {
+            mails,
+            connections,
+            client,
+            server,
+            postgres,
+        } => {
+            smtp::run(smtp::Args {
+                mails,
+                connections,
+                client,
                 server,
                 postgres,
             })

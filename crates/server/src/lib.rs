@@ -7,6 +7,8 @@
 //! - [`auth`]: sessions, bearer tokens, CSRF, login rate limiting.
 //! - [`cli`]: the command line; [`demo`]: the demo account.
 //! - [`smtp`]: the inbound SMTP listener's store-backed mail sink.
+//! - [`imap`]: the IMAP poller, fetching mail of inboxes with an IMAP source.
+//! - [`import`]: `switchboard import-eml`, a mailbox migrated from `.eml`/mbox files.
 //!
 //! `main.rs` only parses the command line and calls in here, so tests start the same
 //! server on `127.0.0.1:0` through [`serve`].
@@ -17,6 +19,8 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod imap;
+pub mod import;
 pub mod smtp;
 pub mod state;
 pub mod ui;
@@ -54,6 +58,9 @@ pub struct ServerOptions {
     pub mail_from: String,
     /// The pace of the outbox worker (retries, polling; tests shorten them).
     pub outbox: worker::WorkerConfig,
+    /// The IMAP poller's pace; `None` runs no poller (tests poll by hand through
+    /// [`imap::ImapPoller::poll`]).
+    pub imap: Option<imap::ImapPollerConfig>,
 }
 
 impl Default for ServerOptions {
@@ -66,6 +73,7 @@ impl Default for ServerOptions {
             relay: None,
             mail_from: DEFAULT_MAIL_FROM.to_owned(),
             outbox: worker::WorkerConfig::default(),
+            imap: None,
         }
     }
 }
@@ -95,11 +103,16 @@ pub fn state_with_hub(store: Arc<dyn Store>, options: &ServerOptions, hub: Hub) 
             app.outbox_wake(),
         )
     });
+    let imap_poller = options
+        .imap
+        .clone()
+        .map(|config| imap::ImapPoller::new(app.clone(), config));
     AppState {
         app,
         login_limiter: Arc::new(LoginLimiter::new(per_email, per_ip)),
         secure_cookies: options.secure_cookies,
         outbox_worker,
+        imap_poller,
     }
 }
 
@@ -137,8 +150,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
-    // The outbox worker stops with the server.
+    // The outbox worker and the IMAP poller stop with the server.
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    if let Some(poller) = state.imap_poller.clone() {
+        tokio::spawn(poller.run(worker_stopped.clone()));
+    }
     if let Some(worker) = state.outbox_worker.clone() {
         tokio::spawn(worker.run(worker_stopped));
     }

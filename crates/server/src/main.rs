@@ -3,9 +3,11 @@
 use anyhow::{bail, Context};
 use clap::Parser;
 use std::sync::Arc;
-use switchboard_domain::Role;
+use switchboard_domain::{InboxId, Role};
 use switchboard_server::app::{App, NewUserInput};
-use switchboard_server::cli::{AccountCommand, Cli, Command, InitArgs, ServeArgs, StorageArgs};
+use switchboard_server::cli::{
+    AccountCommand, Cli, Command, ImapCommand, InboxCommand, InitArgs, ServeArgs, StorageArgs,
+};
 use switchboard_server::{demo, ServerOptions};
 use switchboard_store::{SqlStore, Store};
 use tracing_subscriber::EnvFilter;
@@ -17,13 +19,28 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // An import files mail through the path that logs each mail at info: a line per
+    // message would bury its progress bar and summary.
+    let default_log = match cli.command {
+        Command::ImportEml(_) => "warn",
+        _ => "info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("SWITCHBOARD_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_env("SWITCHBOARD_LOG")
+                .unwrap_or_else(|_| EnvFilter::new(default_log))
+                // async-imap traces every command it sends, LOGIN with its password
+                // included: never let that through, whatever SWITCHBOARD_LOG asks for.
+                .add_directive(
+                    "async_imap=off"
+                        .parse()
+                        .expect("a constant, valid filter directive"),
+                ),
         )
         .with_target(false)
         .init();
-    match Cli::parse().command {
+    match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Init(args) => init(args).await,
         Command::Account {
@@ -43,11 +60,15 @@ async fn main() -> anyhow::Result<()> {
             println!("{account} is now on the {plan} plan");
             Ok(())
         }
+        Command::Inbox {
+            command: InboxCommand::Imap { command },
+        } => imap_command(command).await,
         Command::Migrate(storage) => {
             open(&storage).await?;
             println!("migrations applied");
             Ok(())
         }
+        Command::ImportEml(args) => import_eml(args).await,
     }
 }
 
@@ -75,6 +96,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .transpose()
             .context("--relay")?,
         mail_from: args.mail_from.clone(),
+        imap: Some(switchboard_server::imap::ImapPollerConfig {
+            interval: std::time::Duration::from_secs(args.imap_interval),
+            ..Default::default()
+        }),
         ..ServerOptions::default()
     };
     let hub = switchboard_server::hub_for_database(&args.storage.url(), &options).await?;
@@ -153,6 +178,69 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
         account.name, account.plan, admin.email
     );
     Ok(())
+}
+
+/// Imports a mailbox with an App like the server's, attachments in the data directory
+/// where the server reads them.
+async fn import_eml(args: switchboard_server::cli::ImportEmlArgs) -> anyhow::Result<()> {
+    let store: Arc<dyn Store> = Arc::new(open(&args.storage).await?);
+    let app = App::new(
+        store,
+        switchboard_realtime::Hub::local(),
+        switchboard_server::app::system_clock(),
+    )
+    .with_attachments_dir(args.storage.data_dir.join("attachments"));
+    let inbox = switchboard_domain::InboxId(args.inbox);
+    switchboard_server::import::run(&app, &args.path, inbox).await?;
+    Ok(())
+}
+
+/// `switchboard inbox imap ...`: configures, removes or lists IMAP sources.
+async fn imap_command(command: ImapCommand) -> anyhow::Result<()> {
+    use switchboard_server::imap;
+    match command {
+        ImapCommand::Set(args) => {
+            let store = open(&args.storage).await?;
+            let input = imap::SourceInput {
+                inbox: InboxId(args.inbox),
+                host: args.host.clone(),
+                port: args.port(),
+                tls: args.tls,
+                username: args.user.clone(),
+                password_file: args.password_file.clone(),
+                folder: args.folder.clone(),
+                ca_file: args.ca_file.clone(),
+            };
+            let now = switchboard_server::app::system_clock()();
+            let source = imap::set_source(&store, input, now).await?;
+            println!("{}", imap::describe(&source));
+            Ok(())
+        }
+        ImapCommand::Remove { inbox, storage } => {
+            let store = open(&storage).await?;
+            match store.remove_imap_source(InboxId(inbox)).await {
+                Ok(()) => {
+                    println!("inbox {inbox} no longer polls IMAP");
+                    Ok(())
+                }
+                Err(switchboard_store::StoreError::NotFound) => {
+                    bail!("inbox {inbox} has no IMAP source")
+                }
+                Err(e) => Err(e).context("removing the IMAP source"),
+            }
+        }
+        ImapCommand::List { storage } => {
+            let store = open(&storage).await?;
+            let sources = store.imap_sources().await?;
+            if sources.is_empty() {
+                println!("no inbox polls IMAP");
+            }
+            for source in sources {
+                println!("{}", imap::describe(&source));
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

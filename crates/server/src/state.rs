@@ -13,4 +13,6 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The outbox worker [`crate::serve`] runs, when a relay is configured.
     pub outbox_worker: Option<crate::worker::OutboxWorker>,
+    /// The IMAP poller [`crate::serve`] runs, unless it is turned off.
+    pub imap_poller: Option<crate::imap::ImapPoller>,
 }

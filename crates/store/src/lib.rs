@@ -14,6 +14,7 @@
 mod delivery;
 mod email;
 mod error;
+mod imap;
 pub mod postgres;
 mod query;
 pub mod sql;
@@ -25,6 +26,7 @@ pub mod conformance;
 pub use delivery::*;
 pub use email::*;
 pub use error::{StoreError, StoreResult};
+pub use imap::*;
 pub use query::*;
 pub use sql::SqlStore;
 
@@ -233,6 +235,13 @@ pub trait Store: Send + Sync + 'static {
     /// contact, conversation, message entry, search text, reopening, its Message-ID
     /// and its attachments' rows. A Message-ID stored before writes nothing.
     async fn receive_email(&self, email: InboundEmail) -> StoreResult<Received>;
+    /// Files several inbound mails with one commit (group commit), each exactly as
+    /// [`Store::receive_email`] would in this order: a later mail sees the earlier
+    /// ones (a repeated Message-ID is a duplicate, a reply threads into the
+    /// conversation an earlier mail opened). If the shared transaction fails, each
+    /// mail is filed on its own, so one bad mail never fails the others. One result
+    /// per mail, in order; a conversation returned is as committed with the batch.
+    async fn receive_emails(&self, emails: Vec<InboundEmail>) -> Vec<StoreResult<Received>>;
     /// A file of inbound mail of the account and the conversation it belongs to now.
     async fn email_attachment(
         &self,
@@ -293,6 +302,36 @@ pub trait Store: Send + Sync + 'static {
         entry: EntryId,
         now: Millis,
     ) -> StoreResult<TimelineEntry>;
+
+    // IMAP sources (one per inbox) and the poller's progress.
+    /// Configures the inbox's IMAP source, replacing any earlier one; the progress is
+    /// kept when host, user and folder stay the same (the same mailbox), else it starts
+    /// over. Clears the last error and grows the revision. [`StoreError::NotFound`]
+    /// when there is no such inbox.
+    async fn set_imap_source(&self, new: NewImapSource) -> StoreResult<ImapSource>;
+    /// Stops the inbox fetching by IMAP; [`StoreError::NotFound`] when it did not.
+    async fn remove_imap_source(&self, inbox: InboxId) -> StoreResult<()>;
+    /// Every IMAP source of the installation, by inbox id (the poller's work list).
+    async fn imap_sources(&self) -> StoreResult<Vec<ImapSource>>;
+    async fn imap_source(&self, inbox: InboxId) -> StoreResult<ImapSource>;
+    /// Records that mail up to `last_uid` under `uid_validity` is filed, unless the
+    /// source was changed or removed since `revision` (then answers `false`).
+    async fn record_imap_progress(
+        &self,
+        inbox: InboxId,
+        revision: i64,
+        uid_validity: u32,
+        last_uid: u32,
+    ) -> StoreResult<bool>;
+    /// Records the end of a poll at `now`, with its error or `None` for success, unless
+    /// the source was changed or removed since `revision` (then answers `false`).
+    async fn record_imap_poll(
+        &self,
+        inbox: InboxId,
+        revision: i64,
+        error: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<bool>;
 }
 
 /// The storage backend in use.

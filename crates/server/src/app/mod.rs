@@ -69,6 +69,8 @@ pub struct App {
     reply_secret: Arc<std::sync::OnceLock<Vec<u8>>>,
     /// Woken when mail is queued, so the outbox worker sends it at once.
     outbox_wake: Arc<tokio::sync::Notify>,
+    /// Files inbound mail arriving together with one commit (see [`inbound::MailCommitter`]).
+    mail_committer: inbound::MailCommitter,
 }
 
 impl App {
@@ -83,6 +85,7 @@ impl App {
             password_work: Arc::new(tokio::sync::Semaphore::new(2)),
             reply_secret: Arc::default(),
             outbox_wake: Arc::default(),
+            mail_committer: inbound::MailCommitter::default(),
         }
     }
 

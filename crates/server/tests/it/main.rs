@@ -16,6 +16,8 @@ mod email_durability;
 mod email_inbound;
 mod email_outbound;
 mod helpers;
+mod imap;
+mod import;
 mod library;
 mod moving;
 mod presence;

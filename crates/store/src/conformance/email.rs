@@ -215,6 +215,158 @@ pub async fn duplicate_message_id_writes_nothing(store: &dyn Store) {
     assert_eq!(contacts.len(), 1);
 }
 
+/// The conversation and creation flag of a stored result; panics on anything else.
+fn stored(result: &StoreResult<Received>) -> (ConversationId, bool) {
+    match result {
+        Ok(Received::Stored {
+            conversation,
+            created,
+            ..
+        }) => (conversation.id, *created),
+        other => panic!("expected a stored mail, got {other:?}"),
+    }
+}
+
+pub async fn a_batch_of_mails_is_filed_like_the_same_mails_one_by_one(store: &dyn Store) {
+    let fx = seed(store, "mail-batch").await;
+    assert!(store.receive_emails(Vec::new()).await.is_empty());
+    let first = mail(
+        &fx,
+        "b1@customer.example",
+        "casey@customer.example",
+        "First",
+        T0,
+    );
+    let mut reply = mail(
+        &fx,
+        "b2@customer.example",
+        "casey@customer.example",
+        "Reply",
+        T0 + 1,
+    );
+    reply.in_reply_to = vec!["b1@customer.example".to_owned()];
+    let repeated = mail(
+        &fx,
+        "b1@customer.example",
+        "casey@customer.example",
+        "Again",
+        T0 + 2,
+    );
+    let other = mail(
+        &fx,
+        "b3@customer.example",
+        "casey@customer.example",
+        "Other",
+        T0 + 3,
+    );
+    let mut late_reply = mail(
+        &fx,
+        "b4@customer.example",
+        "robin@customer.example",
+        "Late",
+        T0 + 4,
+    );
+    late_reply.references = vec![
+        "b3@customer.example".to_owned(),
+        "b2@customer.example".to_owned(),
+    ];
+    let results = store
+        .receive_emails(vec![first, reply, repeated, other, late_reply])
+        .await;
+    assert_eq!(results.len(), 5);
+    let (c1, created) = stored(&results[0]);
+    assert!(created);
+    // A reply to a mail earlier in the same batch joins its conversation.
+    assert_eq!(stored(&results[1]), (c1, false));
+    // A Message-ID repeated within the batch is a duplicate, as it would be later.
+    assert_eq!(
+        results[2].as_ref().unwrap(),
+        &Received::Duplicate {
+            conversation_id: c1
+        }
+    );
+    let (c3, created) = stored(&results[3]);
+    assert!(created);
+    assert_ne!(c3, c1);
+    // References: the newest stored mail named wins, as for a single mail.
+    assert_eq!(stored(&results[4]), (c3, false));
+    let bodies = |t: Vec<TimelineEntry>| t.into_iter().map(|e| e.body).collect::<Vec<_>>();
+    assert_eq!(
+        bodies(store.timeline(c1).await.unwrap()),
+        ["First", "Reply"]
+    );
+    assert_eq!(bodies(store.timeline(c3).await.unwrap()), ["Other", "Late"]);
+    // One contact per sender, created once even when it writes twice in a batch.
+    let contacts = store.contacts(fx.account.id, 100, None).await.unwrap();
+    assert_eq!(contacts.len(), 2);
+    assert_eq!(search(store, fx.inbox.id, "late").await, vec![c3]);
+    // The committed conversation is returned: the reply's preview is its body.
+    match &results[4] {
+        Ok(Received::Stored { conversation, .. }) => assert_eq!(conversation.preview, "Late"),
+        other => panic!("{other:?}"),
+    }
+}
+
+pub async fn a_failing_mail_in_a_batch_fails_only_itself(store: &dyn Store) {
+    let fx = seed(store, "mail-batch-fail").await;
+    let other = seed(store, "mail-batch-fail-other").await;
+    let good = mail(
+        &fx,
+        "g1@customer.example",
+        "casey@customer.example",
+        "Good",
+        T0,
+    );
+    // An inbox of another account: filing it fails with NotFound.
+    let mut bad = mail(
+        &fx,
+        "x1@customer.example",
+        "casey@customer.example",
+        "Bad",
+        T0 + 1,
+    );
+    bad.inbox_id = other.inbox.id;
+    let mut after = mail(
+        &fx,
+        "g2@customer.example",
+        "casey@customer.example",
+        "After",
+        T0 + 2,
+    );
+    after.in_reply_to = vec!["g1@customer.example".to_owned()];
+    let results = store.receive_emails(vec![good, bad, after]).await;
+    assert_eq!(results.len(), 3);
+    let (c, created) = stored(&results[0]);
+    assert!(created);
+    assert!(
+        matches!(results[1], Err(StoreError::NotFound)),
+        "{:?}",
+        results[1]
+    );
+    assert_eq!(stored(&results[2]), (c, false));
+    let bodies: Vec<String> = store
+        .timeline(c)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.body)
+        .collect();
+    assert_eq!(bodies, ["Good", "After"]);
+    assert_eq!(list(store, ListQuery::inbox(fx.inbox.id)).await, vec![c]);
+    assert!(list(store, ListQuery::inbox(other.inbox.id))
+        .await
+        .is_empty());
+    // The failed mail left no Message-ID behind: sent again correctly, it is filed.
+    let retried = mail(
+        &fx,
+        "x1@customer.example",
+        "casey@customer.example",
+        "Bad",
+        T0 + 3,
+    );
+    assert!(stored(&store.receive_emails(vec![retried]).await[0]).1);
+}
+
 pub async fn email_threading_never_crosses_accounts(store: &dyn Store) {
     let fx = seed(store, "mail-acct-a").await;
     let other = seed(store, "mail-acct-b").await;

@@ -3,7 +3,7 @@
 //! the runner macro and the shared fixtures; the behaviours live in one file per area
 //! (`accounts.rs`, `directory.rs`, `conversations.rs`, `lists.rs`, `timelines.rs`,
 //! `assignments.rs`, `tickets.rs`, `notifications.rs`, `comments.rs`, `attachments.rs`,
-//! `library.rs`, `moves.rs`, `email.rs`).
+//! `library.rs`, `moves.rs`, `email.rs`, `imap.rs`).
 //!
 //! `tests/sqlite.rs` and `tests/postgres.rs` run each behaviour as its own test on a
 //! fresh database through [`conformance_tests!`](crate::conformance_tests). Each fn
@@ -137,6 +137,8 @@ macro_rules! conformance_tests {
             email_reply_threads_by_in_reply_to_and_by_references,
             email_threads_by_a_verified_token_of_its_account_only,
             duplicate_message_id_writes_nothing,
+            a_batch_of_mails_is_filed_like_the_same_mails_one_by_one,
+            a_failing_mail_in_a_batch_fails_only_itself,
             email_threading_never_crosses_accounts,
             email_reply_follows_a_moved_conversation,
             email_reply_reopens_a_closed_conversation,
@@ -151,6 +153,12 @@ macro_rules! conformance_tests {
             retry_of_an_entry_without_mail_or_of_another_conversation_is_not_found,
             outbound_email_with_a_known_message_id_writes_nothing,
             notification_mail_is_leased_and_leaves_its_entry_alone,
+            imap_source_is_set_read_and_listed_by_inbox,
+            imap_source_of_an_unknown_inbox_is_not_found,
+            imap_progress_and_poll_results_are_recorded,
+            imap_source_set_again_keeps_progress_only_for_the_same_mailbox,
+            imap_writes_of_a_stale_revision_change_nothing,
+            removed_imap_source_is_gone,
         );
     };
     (@each $run:path; $($name:ident),* $(,)?) => {
@@ -537,6 +545,7 @@ mod comments;
 mod conversations;
 mod directory;
 mod email;
+mod imap;
 mod library;
 mod lists;
 mod moves;
@@ -552,6 +561,7 @@ pub use comments::*;
 pub use conversations::*;
 pub use directory::*;
 pub use email::*;
+pub use imap::*;
 pub use library::*;
 pub use lists::*;
 pub use moves::*;
@@ -571,6 +581,7 @@ mod tests {
         include_str!("conversations.rs"),
         include_str!("directory.rs"),
         include_str!("email.rs"),
+        include_str!("imap.rs"),
         include_str!("library.rs"),
         include_str!("lists.rs"),
         include_str!("moves.rs"),

@@ -16,6 +16,16 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use switchboard_domain::*;
 
+/// What [`SqlStore::file_email_in`] wrote, before the commit.
+enum Filed {
+    /// The Message-ID was stored before: nothing was written.
+    Duplicate(ConversationId),
+    /// The mail opened this conversation.
+    Opened(Box<Conversation>, TimelineEntry),
+    /// The mail was appended to an existing conversation.
+    Joined(TimelineEntry),
+}
+
 /// Columns of `email_attachments a`, with the flag read as an integer (portable).
 const ATTACHMENT_COLUMNS: &str = "a.id, a.account_id, a.entry_id, a.filename, a.content_type, \
      a.size, a.sha256, a.content_id, CASE WHEN a.inline THEN 1 ELSE 0 END AS inline_flag, \
@@ -118,19 +128,88 @@ impl SqlStore {
 
     pub(crate) async fn receive_email(&self, email: InboundEmail) -> StoreResult<Received> {
         let mut tx = self.write.begin().await?;
-        let stored = sqlx::query(
-            "SELECT conversation_id FROM email_messages WHERE account_id = $1 AND message_id = $2",
-        )
-        .bind(email.account_id.0)
-        .bind(&email.message_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(row) = stored {
-            return Ok(Received::Duplicate {
-                conversation_id: ConversationId(row.try_get("conversation_id")?),
-            });
+        let filed = self.file_email_in(&mut tx, &email).await?;
+        tx.commit().await?;
+        self.received(&email, filed).await
+    }
+
+    /// Files `emails` in one transaction, one commit for all (group commit): a commit
+    /// is the costly part of filing a mail (an fsync of the WAL, a round trip), so
+    /// mails arriving together share it. Each mail is filed exactly as
+    /// [`Self::receive_email`] would, in order, so a mail sees those before it in the
+    /// batch: a duplicate Message-ID is a duplicate and a reply threads into the
+    /// conversation an earlier one opened.
+    ///
+    /// When any mail fails, the whole transaction is rolled back and every mail is
+    /// filed again on its own, so one bad mail (or a Message-ID another node filed
+    /// meanwhile) fails only itself. Answers one result per mail, in order.
+    pub(crate) async fn receive_emails(
+        &self,
+        emails: Vec<InboundEmail>,
+    ) -> Vec<StoreResult<Received>> {
+        if emails.len() == 1 {
+            let email = emails.into_iter().next().expect("one mail");
+            return vec![self.receive_email(email).await];
         }
-        let thread = thread_of(&mut tx, &email).await?;
+        let batch = async {
+            let mut tx = self.write.begin().await?;
+            let mut filed = Vec::with_capacity(emails.len());
+            for email in &emails {
+                filed.push(self.file_email_in(&mut tx, email).await?);
+            }
+            tx.commit().await?;
+            StoreResult::Ok(filed)
+        }
+        .await;
+        let mut results = Vec::with_capacity(emails.len());
+        match batch {
+            Ok(filed) => {
+                for (email, filed) in emails.iter().zip(filed) {
+                    results.push(self.received(email, filed).await);
+                }
+            }
+            Err(error) => {
+                tracing::debug!(%error, mails = emails.len(), "batch failed; filing one by one");
+                for email in emails {
+                    results.push(self.receive_email(email).await);
+                }
+            }
+        }
+        results
+    }
+
+    /// What filing a mail did, after its commit: [`Received`] carries the conversation
+    /// as committed, read now for a mail that joined an existing one.
+    async fn received(&self, email: &InboundEmail, filed: Filed) -> StoreResult<Received> {
+        Ok(match filed {
+            Filed::Duplicate(conversation_id) => Received::Duplicate { conversation_id },
+            Filed::Opened(conversation, entry) => Received::Stored {
+                conversation,
+                entry,
+                created: true,
+            },
+            Filed::Joined(entry) => Received::Stored {
+                conversation: Box::new(
+                    self.conversation(email.account_id, entry.conversation_id)
+                        .await?,
+                ),
+                entry,
+                created: false,
+            },
+        })
+    }
+
+    /// The writes of one inbound mail inside `tx` (see [`crate::Store::receive_email`]).
+    async fn file_email_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        email: &InboundEmail,
+    ) -> StoreResult<Filed> {
+        let thread = match thread_of(tx, email).await? {
+            Thread::Duplicate(conversation) => return Ok(Filed::Duplicate(conversation)),
+            Thread::Continues(conversation) => Some(conversation),
+            Thread::New => None,
+        };
         let contact = NewContact {
             account_id: email.account_id,
             ..email.contact.clone()
@@ -139,7 +218,7 @@ impl SqlStore {
         meta["email"]["attachments"] = json!([]);
         let (mut entry, created) = match thread {
             Some(conversation_id) => {
-                let author = find_or_create_contact(&mut tx, &contact).await?;
+                let author = find_or_create_contact(tx, &contact).await?;
                 let new = NewEntry {
                     conversation_id,
                     kind: EntryKind::Message,
@@ -150,7 +229,7 @@ impl SqlStore {
                     meta,
                     now: email.now,
                 };
-                (self.append_entry_in(&mut tx, &new).await?, None)
+                (self.append_entry_in(tx, &new).await?, None)
             }
             None => {
                 let new = NewConversation {
@@ -163,7 +242,7 @@ impl SqlStore {
                     meta,
                     now: email.now,
                 };
-                let (conversation, entry) = self.create_conversation_in(&mut tx, new).await?;
+                let (conversation, entry) = self.create_conversation_in(tx, new).await?;
                 (entry, Some(conversation))
             }
         };
@@ -176,7 +255,7 @@ impl SqlStore {
         .bind(entry.conversation_id.0)
         .bind(entry.id.0)
         .bind(email.now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         // Another node filed the same mail meanwhile: the caller asks again and gets
         // the duplicate.
@@ -184,7 +263,7 @@ impl SqlStore {
         if !email.attachments.is_empty() {
             let mut listed = Vec::with_capacity(email.attachments.len());
             for file in &email.attachments {
-                let id = insert_attachment(&mut tx, &email, entry.id, file).await?;
+                let id = insert_attachment(tx, email, entry.id, file).await?;
                 listed.push(json!({
                     "id": id,
                     "filename": file.filename,
@@ -198,22 +277,12 @@ impl SqlStore {
             sqlx::query("UPDATE timeline_entries SET meta = $1 WHERE id = $2")
                 .bind(entry.meta.to_string())
                 .bind(entry.id.0)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
-        tx.commit().await?;
-        let (conversation, created) = match created {
-            Some(conversation) => (conversation, true),
-            None => (
-                self.conversation(email.account_id, entry.conversation_id)
-                    .await?,
-                false,
-            ),
-        };
-        Ok(Received::Stored {
-            conversation: Box::new(conversation),
-            entry,
-            created,
+        Ok(match created {
+            Some(conversation) => Filed::Opened(Box::new(conversation), entry),
+            None => Filed::Joined(entry),
         })
     }
 
@@ -263,44 +332,64 @@ impl SqlStore {
     }
 }
 
-/// The conversation an inbound mail continues, if any: the newest stored mail of the
-/// account named by `In-Reply-To` or `References` (the conversation keeps its id when
-/// it moves, so this follows it), else the verified token's conversation if it is of
-/// the account.
+/// Where an inbound mail belongs, as [`thread_of`] finds it.
+enum Thread {
+    /// Its own Message-ID is stored already, in this conversation.
+    Duplicate(ConversationId),
+    /// It continues this conversation.
+    Continues(ConversationId),
+    /// It opens a conversation.
+    New,
+}
+
+/// Whether an inbound mail was filed before, else the conversation it continues, if
+/// any: the newest stored mail of the account named by `In-Reply-To` or `References`
+/// (the conversation keeps its id when it moves, so this follows it), else the
+/// verified token's conversation if it is of the account.
+///
+/// The duplicate check and the threading lookup are one query (the mail's own id is
+/// one more in the `IN` list): each statement is a round trip to the database (on
+/// SQLite a hop to its worker thread), and this runs for every inbound mail.
 async fn thread_of(
     tx: &mut Transaction<'static, Any>,
     email: &InboundEmail,
-) -> StoreResult<Option<ConversationId>> {
-    let ids: Vec<&String> = email
-        .in_reply_to
-        .iter()
-        .chain(&email.references)
-        .take(200)
+) -> StoreResult<Thread> {
+    let ids: Vec<&String> = std::iter::once(&email.message_id)
+        .chain(email.in_reply_to.iter().chain(&email.references).take(200))
         .collect();
-    if !ids.is_empty() {
-        let sql = format!(
-            "SELECT conversation_id FROM email_messages \
-             WHERE account_id = $1 AND message_id IN ({}) ORDER BY id DESC LIMIT 1",
-            placeholders(2, ids.len())
-        );
-        let mut query = sqlx::query(&sql).bind(email.account_id.0);
-        for id in ids {
-            query = query.bind(id.as_str());
+    let sql = format!(
+        "SELECT message_id, conversation_id FROM email_messages \
+         WHERE account_id = $1 AND message_id IN ({}) ORDER BY id DESC",
+        placeholders(2, ids.len())
+    );
+    let mut query = sqlx::query(&sql).bind(email.account_id.0);
+    for id in &ids {
+        query = query.bind(id.as_str());
+    }
+    let rows = query.fetch_all(&mut **tx).await?;
+    let mut newest_referenced = None;
+    for row in &rows {
+        let conversation = ConversationId(row.try_get("conversation_id")?);
+        if row.try_get::<String, _>("message_id")? == email.message_id {
+            return Ok(Thread::Duplicate(conversation));
         }
-        if let Some(row) = query.fetch_optional(&mut **tx).await? {
-            return Ok(Some(ConversationId(row.try_get("conversation_id")?)));
-        }
+        newest_referenced.get_or_insert(conversation);
+    }
+    if let Some(conversation) = newest_referenced {
+        return Ok(Thread::Continues(conversation));
     }
     let Some(token) = email.token_conversation_id else {
-        return Ok(None);
+        return Ok(Thread::New);
     };
     let row = sqlx::query("SELECT id FROM conversations WHERE id = $1 AND account_id = $2")
         .bind(token.0)
         .bind(email.account_id.0)
         .fetch_optional(&mut **tx)
         .await?;
-    row.map(|r| Ok(ConversationId(r.try_get("id")?)))
-        .transpose()
+    Ok(match row {
+        Some(row) => Thread::Continues(ConversationId(row.try_get("id")?)),
+        None => Thread::New,
+    })
 }
 
 async fn insert_attachment(

@@ -13,6 +13,7 @@ mod comment;
 mod contact;
 mod conversation;
 mod email;
+mod imap;
 mod inbox;
 mod library;
 mod list;

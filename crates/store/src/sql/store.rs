@@ -305,6 +305,10 @@ impl Store for SqlStore {
         SqlStore::receive_email(self, email).await
     }
 
+    async fn receive_emails(&self, emails: Vec<InboundEmail>) -> Vec<StoreResult<Received>> {
+        SqlStore::receive_emails(self, emails).await
+    }
+
     async fn email_attachment(
         &self,
         account: AccountId,
@@ -366,5 +370,41 @@ impl Store for SqlStore {
         now: Millis,
     ) -> StoreResult<TimelineEntry> {
         SqlStore::retry_delivery(self, conversation, entry, now).await
+    }
+
+    async fn set_imap_source(&self, new: NewImapSource) -> StoreResult<ImapSource> {
+        SqlStore::set_imap_source(self, new).await
+    }
+
+    async fn remove_imap_source(&self, inbox: InboxId) -> StoreResult<()> {
+        SqlStore::remove_imap_source(self, inbox).await
+    }
+
+    async fn imap_sources(&self) -> StoreResult<Vec<ImapSource>> {
+        SqlStore::imap_sources(self).await
+    }
+
+    async fn imap_source(&self, inbox: InboxId) -> StoreResult<ImapSource> {
+        SqlStore::imap_source(self, inbox).await
+    }
+
+    async fn record_imap_progress(
+        &self,
+        inbox: InboxId,
+        revision: i64,
+        uid_validity: u32,
+        last_uid: u32,
+    ) -> StoreResult<bool> {
+        SqlStore::record_imap_progress(self, inbox, revision, uid_validity, last_uid).await
+    }
+
+    async fn record_imap_poll(
+        &self,
+        inbox: InboxId,
+        revision: i64,
+        error: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        SqlStore::record_imap_poll(self, inbox, revision, error, now).await
     }
 }

@@ -1561,6 +1561,31 @@ function initInbox() {
     return false;
   }
 
+  /**
+   * What every modal dialog of the pane shares: `returnFocus` gets focus back when it
+   * closes (Cancel, Esc, ×), and while `busy` (a request on its way) it stays open.
+   */
+  function modalDialog(dialogEl) {
+    const modal = {
+      busy: false,
+      returnFocus: null,
+      close() {
+        const d = dialogEl();
+        if (!d?.open || modal.busy) return;
+        d.close();
+      },
+      closed() {
+        const back = modal.returnFocus;
+        modal.returnFocus = null;
+        if (back?.isConnected) back.focus();
+      },
+      cancel(e) {
+        if (modal.busy) e.preventDefault();
+      },
+    };
+    return modal;
+  }
+
   /** Closes every menu and popover before a modal dialog opens. */
   function closePopovers() {
     more.close();
@@ -1573,8 +1598,7 @@ function initInbox() {
 
   const moving = (() => {
     const dialogEl = () => $('[data-test=move-dialog]', pane);
-    let returnFocus = null;
-    let busy = false;
+    const modal = modalDialog(dialogEl);
     /** The conversation the dialog was opened for (a move runs on it even if the pane changes). */
     let subject = null;
 
@@ -1630,7 +1654,7 @@ function initInbox() {
       const count = ticked().length;
       field('move-selected-count').textContent = count ? `${count} selected` : '';
       const needsPick = slot !== null;
-      field('move-submit').disabled = busy || !target || (needsPick && count === 0);
+      field('move-submit').disabled = modal.busy || !target || (needsPick && count === 0);
     }
 
     function filter(text) {
@@ -1675,32 +1699,14 @@ function initInbox() {
       }
       if (d.open) return true;
       closePopovers();
-      returnFocus = document.activeElement;
+      modal.returnFocus = document.activeElement;
       subject = page.openId;
-      busy = false;
+      modal.busy = false;
       reset();
       d.showModal();
       sync();
       field('move-inbox').focus();
       return true;
-    }
-
-    function close() {
-      const d = dialogEl();
-      if (!d?.open || busy) return;
-      d.close();
-    }
-
-    /** After the dialog closed (Cancel, Esc, ×): focus goes back where it was. */
-    function closed() {
-      const back = returnFocus;
-      returnFocus = null;
-      if (back?.isConnected) back.focus();
-    }
-
-    /** Esc while the move is on its way does not close the dialog. */
-    function cancel(e) {
-      if (busy) e.preventDefault();
     }
 
     /** The request body, or null when it is not complete yet. */
@@ -1729,10 +1735,10 @@ function initInbox() {
       const d = dialogEl();
       const body = request();
       const id = subject;
-      if (!d || !body || !id || busy || field('move-submit').disabled) return;
+      if (!d || !body || !id || modal.busy || field('move-submit').disabled) return;
       const select = field('move-inbox');
       const name = select.selectedOptions[0]?.textContent.trim() ?? 'the other inbox';
-      busy = true;
+      modal.busy = true;
       showError('');
       d.classList.add('is-busy');
       const submitButton = field('move-submit');
@@ -1740,7 +1746,7 @@ function initInbox() {
       field('move-cancel').disabled = true;
       movedAway.add(id);
       const res = await api('POST', `/api/v1/conversations/${encodeURIComponent(id)}/move`, body);
-      busy = false;
+      modal.busy = false;
       d.classList.remove('is-busy');
       field('move-cancel').disabled = false;
       if (!res.ok) {
@@ -1758,7 +1764,7 @@ function initInbox() {
         field('move-error').scrollIntoView({ block: 'nearest' });
         return;
       }
-      returnFocus = null;
+      modal.returnFocus = null;
       d.close();
       toast(`Moved to ${name}`);
       if (page.openId === id) {
@@ -1793,7 +1799,7 @@ function initInbox() {
       return false;
     }
 
-    return { open, close, closed, cancel, isOpen, sync, filter, submit, key };
+    return { open, close: modal.close, closed: modal.closed, cancel: modal.cancel, isOpen, sync, filter, submit, key };
   })();
 
   /** Conversations this page moved away: their thread's 404 is expected, not an error. */
@@ -1870,8 +1876,7 @@ function initInbox() {
 
   const forwarding = (() => {
     const dialogEl = () => $('[data-test=forward-dialog]', pane);
-    let returnFocus = null;
-    let busy = false;
+    const modal = modalDialog(dialogEl);
     /** What the dialog forwards: `{conversation, entry}` (kept if the pane changes). */
     let subject = null;
 
@@ -1882,7 +1887,7 @@ function initInbox() {
 
     function sync() {
       if (!dialogEl()) return;
-      field('forward-send').disabled = busy || addresses(field('forward-to').value).length === 0 || !field('forward-message').value.trim();
+      field('forward-send').disabled = modal.busy || addresses(field('forward-to').value).length === 0 || !field('forward-message').value.trim();
     }
 
     function showError(message) {
@@ -1917,7 +1922,7 @@ function initInbox() {
       if (!d || !button || !page.openId) return false;
       if (d.open) return true;
       closePopovers();
-      returnFocus = document.activeElement;
+      modal.returnFocus = document.activeElement;
       const sameMessage = subject?.conversation === page.openId && subject?.entry === button.dataset.entryId;
       if (!sameMessage) {
         // A new message starts blank; reopening the same one keeps what was typed.
@@ -1928,29 +1933,13 @@ function initInbox() {
         field('forward-show-cc').hidden = false;
       }
       subject = { conversation: page.openId, entry: button.dataset.entryId };
-      busy = false;
+      modal.busy = false;
       showError('');
       describe(button);
       d.showModal();
       sync();
       field('forward-to').focus();
       return true;
-    }
-
-    function close() {
-      const d = dialogEl();
-      if (!d?.open || busy) return;
-      d.close();
-    }
-
-    function closed() {
-      const back = returnFocus;
-      returnFocus = null;
-      if (back?.isConnected) back.focus();
-    }
-
-    function cancel(e) {
-      if (busy) e.preventDefault();
     }
 
     function showCc() {
@@ -1961,7 +1950,7 @@ function initInbox() {
 
     async function submit() {
       const d = dialogEl();
-      if (!d || !subject || busy || field('forward-send').disabled) return;
+      if (!d || !subject || modal.busy || field('forward-send').disabled) return;
       const to = addresses(field('forward-to').value);
       const body = {
         message_id: apiId(subject.entry),
@@ -1970,13 +1959,13 @@ function initInbox() {
         body: field('forward-message').value,
       };
       const { conversation } = subject;
-      busy = true;
+      modal.busy = true;
       showError('');
       d.classList.add('is-busy');
       field('forward-send').disabled = true;
       field('forward-cancel').disabled = true;
       const res = await api('POST', `/api/v1/conversations/${encodeURIComponent(conversation)}/forward`, body);
-      busy = false;
+      modal.busy = false;
       d.classList.remove('is-busy');
       field('forward-cancel').disabled = false;
       if (!res.ok) {
@@ -2001,7 +1990,7 @@ function initInbox() {
       return false;
     }
 
-    return { open, close, closed, cancel, isOpen, sync, submit, key, showCc };
+    return { open, close: modal.close, closed: modal.closed, cancel: modal.cancel, isOpen, sync, submit, key, showCc };
   })();
 
   // ----- Tickets (the contact column) -----

@@ -51,16 +51,11 @@ impl Sink {
             dir,
             port,
         };
-        for _ in 0..200 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return Some(sink);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the SMTP sink did not start on port {port}");
+        assert!(
+            wait_for_port(port, Duration::from_secs(10)).await,
+            "the SMTP sink did not start on port {port}"
+        );
+        Some(sink)
     }
 
     /// The stored messages, oldest first.

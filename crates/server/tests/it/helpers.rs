@@ -10,6 +10,21 @@ use switchboard_store::{NewInbox, SqlStore, Store};
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// Waits until something listens on loopback `port`; false after `timeout`.
+pub async fn wait_for_port(port: u16, timeout: std::time::Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while tokio::time::Instant::now() < deadline {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
 /// Whether an external test peer (aiosmtpd, dovecot) is installed, given `present`.
 /// Without it a test returns early with a note, so `cargo test` needs nothing but
 /// Rust; under CI (`CI` set), where `.ci/run` installs every peer, a missing one fails.

@@ -153,19 +153,12 @@ impl Dovecot {
             port,
             tls,
         };
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return Some(dovecot);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
+        assert!(
+            wait_for_port(port, Duration::from_secs(10)).await,
             "dovecot did not listen on {port}: {}",
             std::fs::read_to_string(dovecot.dir.path().join("dovecot.log")).unwrap_or_default()
         );
+        Some(dovecot)
     }
 
     fn path(&self, name: &str) -> PathBuf {

@@ -162,9 +162,9 @@ async fn start_server(
     bail!("the server did not answer within 60 s")
 }
 
-/// Seeds `n` conversations (a quarter assigned to the admin, a tenth closed) into a new
-/// inbox of the account that `switchboard init` created, and returns the inbox id.
-async fn seed(store: &SqlStore, n: usize) -> anyhow::Result<InboxId> {
+/// The admin that `switchboard init` created and a new "Support" inbox of theirs,
+/// receiving mail at `address` if given.
+async fn admin_inbox(store: &SqlStore, address: Option<&str>) -> anyhow::Result<(User, Inbox)> {
     let (user, _) = store
         .credentials(EMAIL)
         .await?
@@ -173,12 +173,19 @@ async fn seed(store: &SqlStore, n: usize) -> anyhow::Result<InboxId> {
         .create_inbox(NewInbox {
             account_id: user.account_id,
             name: "Support".into(),
-            email_address: None,
+            email_address: address.map(str::to_owned),
             member_user_ids: vec![user.id],
             member_team_ids: vec![],
             now: 0,
         })
         .await?;
+    Ok((user, inbox))
+}
+
+/// Seeds `n` conversations (a quarter assigned to the admin, a tenth closed) into a new
+/// inbox of the account that `switchboard init` created, and returns the inbox id.
+async fn seed(store: &SqlStore, n: usize) -> anyhow::Result<InboxId> {
+    let (user, inbox) = admin_inbox(store, None).await?;
     let account = store.account(user.account_id).await?;
     let started = Instant::now();
     let channels = Channel::ALL;

@@ -22,8 +22,8 @@
 //! measure the same (docs/benchmarks.md), so the maintained client is the default;
 //! the pipelined one shows whether round trips start to matter as the server gets faster.
 
-use crate::{fresh_postgres, init, percentile, start_server, EMAIL};
-use anyhow::{bail, ensure, Context};
+use crate::{admin_inbox, fresh_postgres, init, percentile, start_server};
+use anyhow::{bail, ensure};
 use lettre::address::Envelope;
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::extension::ClientId;
@@ -32,7 +32,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use switchboard_domain::*;
-use switchboard_store::{ListQuery, NewInbox, SqlStore, Store};
+use switchboard_store::{ListQuery, SqlStore, Store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -71,20 +71,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("switchboard.db").display()));
     init(&args.server, dir.path(), database_url.as_deref())?;
     let store = SqlStore::connect(&url).await?;
-    let (user, _) = store
-        .credentials(EMAIL)
-        .await?
-        .context("the admin made by init")?;
-    let inbox = store
-        .create_inbox(NewInbox {
-            account_id: user.account_id,
-            name: "Support".into(),
-            email_address: Some(RECIPIENT.into()),
-            member_user_ids: vec![user.id],
-            member_team_ids: vec![],
-            now: 0,
-        })
-        .await?;
+    let (_, inbox) = admin_inbox(&store, Some(RECIPIENT)).await?;
     let server = start_server(&args.server, dir.path(), database_url.as_deref()).await?;
     let backend = if args.postgres.is_some() {
         "PostgreSQL"

@@ -121,6 +121,29 @@ async fn spawn_with_relay(port: u16) -> TestApp {
     .await
 }
 
+/// What most tests start from: a server relaying to `127.0.0.1:port`, a fixture of
+/// `company` at `domain`, an inbound email conversation (Message-ID `message_id`) and
+/// the member's session.
+struct Relayed {
+    app: TestApp,
+    fx: Fixture,
+    conversation: ConversationId,
+    session: Session,
+}
+
+async fn relayed(port: u16, company: &str, domain: &str, message_id: &str) -> Relayed {
+    let app = spawn_with_relay(port).await;
+    let fx = app.fixture(company, domain).await;
+    let conversation = inbound(&app, domain, message_id).await;
+    let session = app.login(&fx.member.email).await;
+    Relayed {
+        app,
+        fx,
+        conversation,
+        session,
+    }
+}
+
 /// One header's value (first occurrence, unfolded).
 fn header(message: &str, name: &str) -> Option<String> {
     let head = message.split("\r\n\r\n").next().unwrap_or_default();
@@ -211,10 +234,12 @@ async fn agent_reply_on_an_email_conversation_reaches_the_contact_threaded() {
     let Some(sink) = Sink::start(port, false).await else {
         return;
     };
-    let app = spawn_with_relay(sink.port).await;
-    let fx = app.fixture("Reply Co", "reply.test").await;
-    let conversation = inbound(&app, "reply.test", "first@customer.test").await;
-    let session = app.login(&fx.member.email).await;
+    let Relayed {
+        app,
+        conversation,
+        session,
+        ..
+    } = relayed(sink.port, "Reply Co", "reply.test", "first@customer.test").await;
 
     let entry = reply(&session, conversation, "We are sending a new one.").await;
     assert_eq!(entry["meta"]["delivery"]["state"], "queued");
@@ -341,10 +366,18 @@ async fn forward_reaches_the_outside_recipient_and_never_the_contact() {
     let Some(sink) = Sink::start(port, false).await else {
         return;
     };
-    let app = spawn_with_relay(sink.port).await;
-    let fx = app.fixture("Forward Co", "forward.test").await;
-    let conversation = inbound(&app, "forward.test", "parcel@customer.test").await;
-    let session = app.login(&fx.member.email).await;
+    let Relayed {
+        app,
+        fx,
+        conversation,
+        session,
+    } = relayed(
+        sink.port,
+        "Forward Co",
+        "forward.test",
+        "parcel@customer.test",
+    )
+    .await;
     let timeline: Value = session
         .get(&format!("/api/v1/conversations/{conversation}/timeline"))
         .await
@@ -422,10 +455,12 @@ async fn forward_reaches_the_outside_recipient_and_never_the_contact() {
 #[tokio::test]
 async fn mail_waits_while_the_relay_is_down_and_goes_out_when_it_is_back() {
     let port = free_port();
-    let app = spawn_with_relay(port).await;
-    let fx = app.fixture("Down Co", "down.test").await;
-    let conversation = inbound(&app, "down.test", "down@customer.test").await;
-    let session = app.login(&fx.member.email).await;
+    let Relayed {
+        app,
+        fx,
+        conversation,
+        session,
+    } = relayed(port, "Down Co", "down.test", "down@customer.test").await;
     let entry = reply(&session, conversation, "Sorry for the wait.").await;
     let id = entry["id"].as_i64().unwrap();
 
@@ -454,10 +489,18 @@ async fn permanent_refusal_fails_the_mail_and_retry_queues_it_again() {
     let Some(sink) = Sink::start(port, true).await else {
         return;
     };
-    let app = spawn_with_relay(sink.port).await;
-    let fx = app.fixture("Refused Co", "refused.test").await;
-    let conversation = inbound(&app, "refused.test", "refused@customer.test").await;
-    let session = app.login(&fx.member.email).await;
+    let Relayed {
+        app,
+        fx,
+        conversation,
+        session,
+    } = relayed(
+        sink.port,
+        "Refused Co",
+        "refused.test",
+        "refused@customer.test",
+    )
+    .await;
     let entry = reply(&session, conversation, "Hello?").await;
     let id = entry["id"].as_i64().unwrap();
     let retry = format!("/api/v1/conversations/{conversation}/entries/{id}/retry");

@@ -251,7 +251,8 @@ test('a reply the relay refuses shows the answer; Retry sends it once the relay 
       await eventually(async () => assert.equal(await delivery.getAttribute('data-state'), 'failed'), { timeout: 30_000 });
       assert.match(await delivery.innerText(), /Not delivered/);
       assert.match(await delivery.locator('[data-test=delivery-detail]').innerText(), /550/);
-      await delivery.scrollIntoViewIfNeeded();
+      // Live refreshes replace the timeline's nodes; scroll to whichever is current.
+      await eventually(() => delivery.scrollIntoViewIfNeeded({ timeout: 2_000 }));
       await screenshot(page, 'delivery-failed.png');
 
       await sink.stop();
